@@ -99,6 +99,20 @@ struct LastTrigger {
   std::string result;   // RolledOut | BuildStarted | Ignored | Rejected | Failed
 };
 
+// One build Job as status.build reports it.
+struct BuildRun {
+  std::string revision;
+  std::string job_name;
+  std::string phase;            // Running | Succeeded | Failed
+  std::string start_time;       // RFC 3339, "" before the Job started
+  std::string completion_time;  // RFC 3339, "" until it finished
+};
+
+struct BuildStatus {
+  std::optional<BuildRun> current;  // the newest build Job still running
+  std::optional<BuildRun> last;     // the newest build Job that finished
+};
+
 struct AutoBuildStatus {
   std::int64_t observed_generation = 0;
   std::string webhook_path;
@@ -106,6 +120,7 @@ struct AutoBuildStatus {
   std::vector<Condition> conditions;
   std::optional<LastTrigger> last_trigger;
   std::int64_t trigger_count = 0;
+  std::optional<BuildStatus> build;  // set by the controller for an AutoBuild with spec.build
 };
 
 struct AutoBuild {

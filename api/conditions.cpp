@@ -1,8 +1,9 @@
 #include "api/conditions.h"
 
 #include <algorithm>
-#include <ctime>
 #include <utility>
+
+#include "kube/rfc3339.h"
 
 namespace autobuild::api {
 
@@ -25,12 +26,12 @@ bool setCondition(std::vector<Condition>& conditions, Condition condition,
                   std::chrono::system_clock::time_point now) {
   Condition* existing = findCondition(conditions, condition.type);
   if (existing == nullptr) {
-    condition.last_transition_time = formatTime(now);
+    condition.last_transition_time = kube::formatRfc3339(now);
     conditions.push_back(std::move(condition));
     return true;
   }
   const bool transition = existing->status != condition.status || existing->last_transition_time.empty();
-  condition.last_transition_time = transition ? formatTime(now) : existing->last_transition_time;
+  condition.last_transition_time = transition ? kube::formatRfc3339(now) : existing->last_transition_time;
   const bool changed = existing->status != condition.status || existing->reason != condition.reason ||
                        existing->message != condition.message ||
                        existing->observed_generation != condition.observed_generation ||
@@ -41,15 +42,6 @@ bool setCondition(std::vector<Condition>& conditions, Condition condition,
 
 bool removeCondition(std::vector<Condition>& conditions, std::string_view type) {
   return std::erase_if(conditions, [type](const Condition& condition) { return condition.type == type; }) > 0;
-}
-
-std::string formatTime(std::chrono::system_clock::time_point time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[64];
-  const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(text, length);
 }
 
 }  // namespace autobuild::api

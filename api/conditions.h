@@ -43,7 +43,5 @@ bool setCondition(std::vector<Condition>& conditions, Condition condition,
 // Removes the condition of this type; true when there was one.
 bool removeCondition(std::vector<Condition>& conditions, std::string_view type);
 
-// RFC 3339 in UTC with second precision ("2026-11-23T10:00:00Z"), the form of metav1.Time.
-std::string formatTime(std::chrono::system_clock::time_point time);
 
 }  // namespace autobuild::api

@@ -218,6 +218,24 @@ void readStatus(const ObjectReader& reader, AutoBuildStatus& status) {
     status.last_trigger = std::move(trigger);
   }
   reader.read("triggerCount", status.trigger_count);
+  ObjectReader build = reader.object("build");
+  if (build.present()) {
+    BuildStatus value;
+    auto readRun = [](const ObjectReader& run_reader) {
+      std::optional<BuildRun> run;
+      if (!run_reader.present()) return run;
+      run.emplace();
+      run_reader.read("revision", run->revision);
+      run_reader.read("jobName", run->job_name);
+      run_reader.read("phase", run->phase);
+      run_reader.read("startTime", run->start_time);
+      run_reader.read("completionTime", run->completion_time);
+      return run;
+    };
+    value.current = readRun(build.object("current"));
+    value.last = readRun(build.object("last"));
+    status.build = std::move(value);
+  }
 }
 
 // The object under `key`, made an object when it is absent or of another type.
@@ -287,6 +305,23 @@ void writeSpec(const AutoBuildSpec& spec, json& out) {
 }
 
 }  // namespace
+
+json toJson(const BuildRun& run) {
+  json out = json::object();
+  setOrErase(out, "revision", run.revision);
+  setOrErase(out, "jobName", run.job_name);
+  setOrErase(out, "phase", run.phase);
+  setOrErase(out, "startTime", run.start_time);
+  setOrErase(out, "completionTime", run.completion_time);
+  return out;
+}
+
+json toJson(const BuildStatus& build) {
+  json out = json::object();
+  if (build.current) out["current"] = toJson(*build.current);
+  if (build.last) out["last"] = toJson(*build.last);
+  return out;
+}
 
 ReadResult readAutoBuild(const json& object) {
   ReadResult result;
@@ -364,6 +399,11 @@ json statusToJson(const AutoBuild& autobuild) {
     out.erase("lastTrigger");
   }
   out["triggerCount"] = status.trigger_count;
+  if (status.build) {
+    out["build"] = toJson(*status.build);
+  } else {
+    out.erase("build");
+  }
   return out;
 }
 

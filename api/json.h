@@ -48,5 +48,8 @@ nlohmann::json toJson(const AutoBuild& autobuild);
 nlohmann::json statusToJson(const AutoBuild& autobuild);
 
 nlohmann::json toJson(const Condition& condition);
+// status.build and its runs; empty fields are left out.
+nlohmann::json toJson(const BuildRun& run);
+nlohmann::json toJson(const BuildStatus& build);
 
 }  // namespace autobuild::api

@@ -3,8 +3,8 @@
 // streaming pass that builds no tree, keeps only the top-level secret_key and stops at the depth limit.
 #include <algorithm>
 
+#include "api/image_reference.h"
 #include "webhook/sources/crypto.h"
-#include "webhook/sources/image_reference.h"
 #include "webhook/sources/json_body.h"
 #include "webhook/sources/payload_error.h"
 #include "webhook/sources/payload_object.h"
@@ -133,7 +133,7 @@ class ApiTriggerSource final : public Source {
       }
       event.revision = revision.empty() ? event.delivery_id : revision;
       event.tag = body.optionalString("tag").value_or("");
-      if (!event.tag.empty() && !isValidImageTag(event.tag)) {
+      if (!event.tag.empty() && !api::isImageTag(event.tag)) {
         throw PayloadError("field tag: not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
       }
       event.image = event.tag;

@@ -4,7 +4,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "webhook/sources/image_reference.h"
+#include "api/image_reference.h"
+#include "api/syntax.h"
 #include "webhook/sources/json_body.h"
 #include "webhook/sources/payload_error.h"
 #include "webhook/sources/payload_object.h"
@@ -49,11 +50,11 @@ class DockerHubSource final : public Source {
       PushEvent event;
       event.kind = EventKind::ImagePush;
       event.tag = push_data.requiredString("tag");
-      if (!isValidImageTag(event.tag)) {
+      if (!api::isImageTag(event.tag)) {
         throw PayloadError("field push_data.tag: not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
       }
       event.repository = repository.requiredString("repo_name");
-      if (!isValidImageRepository(event.repository)) {
+      if (!api::isDockerHubRepository(event.repository)) {
         throw PayloadError(
             "field repository.repo_name: not a valid image repository (lower-case, at most 255 "
             "characters of a-z 0-9 . _ - /)");

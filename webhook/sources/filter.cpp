@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "api/image_reference.h"
 #include "webhook/sources/ascii.h"
-#include "webhook/sources/image_reference.h"
 #include "webhook/sources/repository_path.h"
 
 namespace autobuild::webhook {
@@ -83,7 +83,7 @@ std::optional<Decision> checkTag(const std::vector<std::string>& tags, const Pus
     return ignore(IgnoreReason::TagNotMatched,
                   "spec.source.tags is empty and the target's current image is unknown");
   }
-  const auto running = imageTagOf(*current_image);
+  const auto running = api::imageTagOf(*current_image);
   if (running && *running == event.tag) return std::nullopt;
   return ignore(IgnoreReason::TagNotMatched, "spec.source.tags is empty and the target runs " +
                                                  std::string(*current_image) + ", not tag " + event.tag);

@@ -48,8 +48,9 @@ std::string requireCommitSha(std::string sha, const std::string& path) {
 // the head SHA, else the last commit (GitLab and Gogs list them oldest first).
 std::optional<PayloadObject> findHeadCommit(const PayloadObject& payload,
                                             const std::optional<std::string>& head_sha) {
-  if (auto head_commit = payload.optionalObject("head_commit")) return head_commit;
+  // Read (and so type-checked) whether or not head_commit makes it unnecessary: a malformed body is a 400.
   const std::vector<PayloadObject> commits = payload.objectArray("commits");
+  if (auto head_commit = payload.optionalObject("head_commit")) return head_commit;
   if (commits.empty()) return std::nullopt;
   if (head_sha) {
     for (const PayloadObject& commit : commits) {

@@ -102,8 +102,9 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 The controller's permissions in the namespaces it serves: reconcile AutoBuilds, create their webhook
-Secrets, read their targets, run build Jobs, record Events. It never changes a workload (the webhook
-rolls them out) nor updates or deletes a Secret (a generated one goes with its AutoBuild).
+Secrets, read their targets, follow build Jobs (marking the handled ones, pruning old ones), roll a target
+out when its build succeeded, record Events. It never updates or deletes a Secret (a generated one goes
+with its AutoBuild).
 */}}
 {{- define "autobuild.controllerRules" -}}
 - apiGroups: [autobuild.dev]
@@ -117,10 +118,10 @@ rolls them out) nor updates or deletes a Secret (a generated one goes with its A
   verbs: [get, list, watch, create]
 - apiGroups: [apps]
   resources: [deployments, statefulsets, daemonsets]
-  verbs: [get, list, watch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [batch]
   resources: [jobs]
-  verbs: [get, list, watch, create, delete]
+  verbs: [get, list, watch, patch, delete]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
@@ -128,7 +129,8 @@ rolls them out) nor updates or deletes a Secret (a generated one goes with its A
 
 {{/*
 The webhook's permissions in the namespaces it serves: find AutoBuilds and read their Secrets to verify
-a delivery, patch the target's pod template, record the trigger in the status and an Event.
+a delivery, patch the target's pod template or start its build Job (cancelling an older one), record the
+trigger in the status and an Event.
 */}}
 {{- define "autobuild.webhookRules" -}}
 - apiGroups: [autobuild.dev]
@@ -143,6 +145,9 @@ a delivery, patch the target's pod template, record the trigger in the status an
 - apiGroups: [apps]
   resources: [deployments, statefulsets, daemonsets]
   verbs: [get, patch]
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, list, create, delete]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]

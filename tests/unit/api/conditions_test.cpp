@@ -15,11 +15,6 @@ Condition ready(const char* status, const char* reason, const char* message, std
   return Condition{kConditionReady, status, reason, message, generation, ""};
 }
 
-TEST(FormatTime, IsRfc3339InUtcWithSeconds) {
-  EXPECT_EQ(formatTime(kT0), "2026-11-23T10:00:00Z");
-  EXPECT_EQ(formatTime(kT1 + std::chrono::milliseconds(999)), "2026-11-23T10:05:00Z");
-}
-
 TEST(SetCondition, AddsANewConditionStampedNow) {
   std::vector<Condition> conditions;
   EXPECT_TRUE(setCondition(conditions, ready(kStatusTrue, kReasonWebhookReady, "ok"), kT0));

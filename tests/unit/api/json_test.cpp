@@ -361,5 +361,29 @@ TEST(ConditionToJson, HasTheMetav1ConditionFields) {
       "message": "spec.target.name: required", "lastTransitionTime": "2026-11-23T10:00:00Z"})"));
 }
 
+TEST(JsonTest, BuildStatusRoundTrips) {
+  json object = json::parse(R"({
+    "metadata": {"name": "web", "namespace": "shop"},
+    "spec": {"source": {"type": "GitHub"}, "target": {"name": "web"}},
+    "status": {"build": {
+      "current": {"revision": "2222", "jobName": "web-2222", "phase": "Running",
+                  "startTime": "2026-11-23T10:01:00Z"},
+      "last": {"revision": "1111", "jobName": "web-1111", "phase": "Failed",
+               "startTime": "2026-11-23T10:00:00Z", "completionTime": "2026-11-23T10:00:30Z"}}}
+  })");
+  ReadResult read = readAutoBuild(object);
+  ASSERT_THAT(read.errors, IsEmpty());
+  ASSERT_TRUE(read.autobuild.status.build);
+  ASSERT_TRUE(read.autobuild.status.build->current);
+  EXPECT_EQ(read.autobuild.status.build->current->job_name, "web-2222");
+  EXPECT_EQ(read.autobuild.status.build->current->completion_time, "");
+  ASSERT_TRUE(read.autobuild.status.build->last);
+  EXPECT_EQ(read.autobuild.status.build->last->phase, "Failed");
+  EXPECT_EQ(statusToJson(read.autobuild)["build"], object["status"]["build"]);
+
+  read.autobuild.status.build.reset();
+  EXPECT_FALSE(statusToJson(read.autobuild).contains("build"));
+}
+
 }  // namespace
 }  // namespace autobuild::api

@@ -252,6 +252,10 @@ TEST(GitHubParse, WrongTypesInKnownFields) {
   payload.erase("head_commit");
   payload["commits"] = {{"id", "x"}};
   EXPECT_EQ(parseError(pushOf(payload)).message, "field commits: expected an array, got object");
+  // With a head_commit the commits are not needed, but a malformed list is still a malformed body.
+  payload = payloadJson("github_push.json");
+  payload["commits"] = "x";
+  EXPECT_EQ(parseError(pushOf(payload)).message, "field commits: expected an array, got string");
 }
 
 TEST(GitHubParse, MissingAndMalformedRequiredFields) {

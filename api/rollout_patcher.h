@@ -1,0 +1,77 @@
+// Rolls a target workload out (SPEC section 4): checks that it runs, then patches its pod template so the
+// workload controller starts a new revision, as `kubectl rollout restart` does.
+//
+// The patch is a JSON patch that adds the revision annotations (and replaces the one container's image);
+// its `test` operations pin what it was computed from: the current revision annotation (on a first
+// trigger, the annotations or the template's metadata) and the container's name at its index. The API
+// server applies it atomically: a concurrent edit of anything else survives, and two replicas handling
+// the same revision at once roll out once (the second's test fails, and reading again it finds the
+// revision there). A failed test is read again and retried.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/autobuild.h"
+#include "kube/client.h"
+
+namespace autobuild::api {
+
+// The pod template annotations a rollout sets.
+inline constexpr const char* kRevisionAnnotation = "autobuild.dev/revision";
+inline constexpr const char* kTriggeredAtAnnotation = "autobuild.dev/triggered-at";
+inline constexpr const char* kTriggerAnnotation = "autobuild.dev/trigger";
+
+struct RolloutRequest {
+  std::string revision;
+  std::string trigger;  // "<source>/<delivery id>"
+  // The new image: a full reference (a finished build), or a tag only (Docker Hub, API), which keeps the
+  // registry host and repository of the current image. "" leaves the image alone.
+  std::string image;
+  bool image_is_tag = false;
+};
+
+struct TargetState {
+  nlohmann::json object;                   // as read
+  std::string description;                 // "Deployment shop/web"
+  std::optional<std::string> not_running;  // why it does not count as running, or nullopt
+  int container_index = -1;  // the container image updates go to; -1 when it has none of that name
+  std::string current_image;
+  std::string current_revision;  // the template's autobuild.dev/revision, "" when absent
+};
+
+enum class RolloutResult { RolledOut, AlreadyAtRevision, TargetNotRunning };
+
+struct RolloutOutcome {
+  RolloutResult result;
+  std::string message;
+  std::string image;  // the image rolled out, "" when unchanged
+};
+
+// The target changed between every read and patch: nothing was changed; retrying later is right.
+class TargetKeptChanging : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class RolloutPatcher {
+ public:
+  explicit RolloutPatcher(std::shared_ptr<kube::Client> client);
+
+  // Reads the target. A missing target is a TargetState with not_running set. Throws kube::ApiError or
+  // kube::TransportError when it cannot be read.
+  TargetState readTarget(const AutoBuild& autobuild) const;
+
+  // Rolls out from `target` (from readTarget), re-reading it when the server's state moved meanwhile.
+  // Throws TargetKeptChanging when it moved every time, kube::ApiError or kube::TransportError.
+  RolloutOutcome rollOut(const AutoBuild& autobuild, TargetState target, const RolloutRequest& request) const;
+
+ private:
+  std::shared_ptr<kube::Client> client_;
+};
+
+}  // namespace autobuild::api
