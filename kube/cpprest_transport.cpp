@@ -367,6 +367,24 @@ class CpprestTransport final : public Transport {
   }
 
   HttpResponse send(const HttpRequest& request) override {
+    // A pooled connection that the server closed meanwhile (it restarted) fails at the first write of
+    // the request, before anything reached the server: retrying on a fresh connection is safe for any
+    // verb. Each failed connection leaves the pool, so a few attempts get past every stale one.
+    constexpr int kAttempts = 3;
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return sendOnce(request);
+      } catch (const TransportError& e) {
+        if (attempt == kAttempts ||
+            std::string_view(e.what()).find("Failed to write request body") == std::string_view::npos) {
+          throw;
+        }
+      }
+    }
+  }
+
+ private:
+  HttpResponse sendOnce(const HttpRequest& request) {
     RequestCancellation cancellation(shutdown_.get_token());
     Failure failure{server_, request, request_timeout_, false, false, tls_.get()};
     refuseAfterShutdown(request);
@@ -403,6 +421,7 @@ class CpprestTransport final : public Transport {
     }
   }
 
+ public:
   StreamResponse stream(const HttpRequest& request) override {
     auto cancellation = std::make_unique<RequestCancellation>(shutdown_.get_token());
     Failure failure{server_, request, request.timeout, false, false, tls_.get()};

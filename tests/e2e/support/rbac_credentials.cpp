@@ -1,7 +1,6 @@
 #include "tests/e2e/support/rbac_credentials.h"
 
 #include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 
 #include "tests/testenv/child_process.h"
@@ -12,11 +11,8 @@ namespace {
 
 constexpr const char* kReleaseNamespace = "autobuild-system";
 
-// This file is tests/e2e/support/rbac_credentials.cpp: the chart is three levels up.
 std::string chartDir() {
-  return (std::filesystem::path(__FILE__).parent_path() / "../../../charts/autobuild")
-      .lexically_normal()
-      .string();
+  return std::string(AUTOBUILD_SOURCE_DIR) + "/charts/autobuild";
 }
 
 std::string helmPath() {
