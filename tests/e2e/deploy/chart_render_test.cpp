@@ -52,8 +52,8 @@ const json kControllerRules = json::parse(R"([
   {"apiGroups": ["autobuild.dev"], "resources": ["autobuilds"], "verbs": ["get", "list", "watch"]},
   {"apiGroups": ["autobuild.dev"], "resources": ["autobuilds/status"], "verbs": ["get", "patch", "update"]},
   {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch", "create"]},
-  {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["get", "list", "watch"]},
-  {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch", "create", "delete"]},
+  {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["get", "list", "watch", "patch"]},
+  {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch", "patch", "delete"]},
   {"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"]}
 ])");
 const json kWebhookRules = json::parse(R"([
@@ -61,6 +61,7 @@ const json kWebhookRules = json::parse(R"([
   {"apiGroups": ["autobuild.dev"], "resources": ["autobuilds/status"], "verbs": ["get", "patch"]},
   {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]},
   {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["get", "patch"]},
+  {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "create", "delete"]},
   {"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"]}
 ])");
 
