@@ -17,66 +17,25 @@ namespace {
 constexpr std::string_view kSecretKey = "secret_key";
 constexpr std::size_t kMaxRevisionBytes = 128;
 
-class SecretKeyReader : public nlohmann::json_sax<nlohmann::json> {
+// Keeps the last top-level secret_key, as the tree parser would.
+class SecretKeyReader final : public JsonShapeCheck {
  public:
   enum class Found { Nothing, String, NotString };
 
   Found found = Found::Nothing;
-  std::string secret_key;  // the last top-level secret_key, as the tree parser would keep it
-  std::string error;       // why the body cannot be read; "" when it could
-
-  bool null() override { return scalar(); }
-  bool boolean(bool) override { return scalar(); }
-  bool number_integer(number_integer_t) override { return scalar(); }
-  bool number_unsigned(number_unsigned_t) override { return scalar(); }
-  bool number_float(number_float_t, const string_t&) override { return scalar(); }
-  bool binary(binary_t&) override { return scalar(); }
-  bool string(string_t& value) override {
-    if (depth_ == 1 && at_secret_key_) {
-      secret_key = std::move(value);
-      found = Found::String;
-      at_secret_key_ = false;
-      return true;
-    }
-    return scalar();
-  }
-  bool start_object(std::size_t) override { return open(); }
-  bool start_array(std::size_t) override { return depth_ == 0 ? fail("body is not a JSON object") : open(); }
-  bool key(string_t& name) override {
-    if (depth_ == 1) at_secret_key_ = name == kSecretKey;
-    return true;
-  }
-  bool end_object() override { return close(); }
-  bool end_array() override { return close(); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
-    return fail("body is not valid JSON: " + describeJsonError(ex));
-  }
+  std::string secret_key;
 
  private:
-  bool scalar() {
-    if (depth_ == 0) return fail("body is not a JSON object");
-    if (depth_ == 1 && at_secret_key_) found = Found::NotString;
-    at_secret_key_ = false;
-    return true;
+  void topLevelKey(const std::string& name) override { at_secret_key_ = name == kSecretKey; }
+  void topLevelString(std::string& value) override {
+    if (!at_secret_key_) return;
+    secret_key = std::move(value);
+    found = Found::String;
   }
-  bool open() {
-    if (depth_ == 1 && at_secret_key_) found = Found::NotString;
-    at_secret_key_ = false;
-    if (++depth_ > kMaxJsonDepth) {
-      return fail("body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    }
-    return true;
-  }
-  bool close() {
-    --depth_;
-    return true;
-  }
-  bool fail(std::string message) {
-    error = std::move(message);
-    return false;
+  void topLevelNonString() override {
+    if (at_secret_key_) found = Found::NotString;
   }
 
-  int depth_ = 0;
   bool at_secret_key_ = false;
 };
 
@@ -97,9 +56,8 @@ class ApiTriggerSource final : public Source {
     }
     SecretKeyReader reader;
     const std::string body = toValidUtf8(delivery.body);
-    if (!nlohmann::json::sax_parse(body, &reader) || !reader.error.empty()) {
-      return AuthResult::missing("body field secret_key: " +
-                                 (reader.error.empty() ? "unreadable body" : reader.error));
+    if (!nlohmann::json::sax_parse(body, &reader) || reader.error) {
+      return AuthResult::missing("body field secret_key: " + reader.error.value_or("unreadable body"));
     }
     switch (reader.found) {
       case SecretKeyReader::Found::Nothing:

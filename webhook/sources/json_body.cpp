@@ -1,62 +1,54 @@
 #include "webhook/sources/json_body.h"
 
-#include <optional>
 #include <string>
 
 #include "webhook/sources/payload_error.h"
 #include "webhook/sources/utf8.h"
 
 namespace autobuild::webhook {
-namespace {
-
 using Json = nlohmann::json;
 
-// A first pass that builds nothing: it checks the syntax, the nesting depth and that the top level is
-// an object, so the tree is only built for input within bounds.
-class ShapeCheck : public nlohmann::json_sax<Json> {
- public:
-  std::optional<std::string> error;
+bool JsonShapeCheck::string(string_t& text) {
+  if (depth_ == 1) topLevelString(text);
+  return depth_ == 0 ? fail("body is not a JSON object") : true;
+}
 
-  bool null() override { return value(); }
-  bool boolean(bool) override { return value(); }
-  bool number_integer(number_integer_t) override { return value(); }
-  bool number_unsigned(number_unsigned_t) override { return value(); }
-  bool number_float(number_float_t, const string_t&) override { return value(); }
-  bool string(string_t&) override { return value(); }
-  bool binary(binary_t&) override { return value(); }
-  bool start_object(std::size_t) override { return open(); }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return close(); }
-  bool start_array(std::size_t) override {
-    if (depth_ == 0) return fail("body is not a JSON object");
-    return open();
-  }
-  bool end_array() override { return close(); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
-    return fail("body is not valid JSON: " + describeJsonError(ex));
-  }
+bool JsonShapeCheck::key(string_t& name) {
+  if (depth_ == 1) topLevelKey(name);
+  return true;
+}
 
- private:
-  bool value() { return depth_ == 0 ? fail("body is not a JSON object") : true; }
-  bool open() {
-    if (++depth_ > kMaxJsonDepth) {
-      return fail("body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    }
-    return true;
-  }
-  bool close() {
-    --depth_;
-    return true;
-  }
-  bool fail(std::string message) {
-    error = std::move(message);
-    return false;
-  }
+bool JsonShapeCheck::start_array(std::size_t) {
+  if (depth_ == 0) return fail("body is not a JSON object");
+  return open();
+}
 
-  int depth_ = 0;
-};
+bool JsonShapeCheck::parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) {
+  return fail("body is not valid JSON: " + describeJsonError(ex));
+}
 
-}  // namespace
+bool JsonShapeCheck::value() {
+  if (depth_ == 1) topLevelNonString();
+  return depth_ == 0 ? fail("body is not a JSON object") : true;
+}
+
+bool JsonShapeCheck::open() {
+  if (depth_ == 1) topLevelNonString();
+  if (++depth_ > kMaxJsonDepth) {
+    return fail("body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  return true;
+}
+
+bool JsonShapeCheck::close() {
+  --depth_;
+  return true;
+}
+
+bool JsonShapeCheck::fail(std::string message) {
+  error = std::move(message);
+  return false;
+}
 
 std::string describeJsonError(const std::exception& error) {
   const std::string_view what = error.what();
@@ -66,7 +58,7 @@ std::string describeJsonError(const std::exception& error) {
 
 Json parseJsonObject(std::string_view text) {
   const std::string valid = toValidUtf8(text);
-  ShapeCheck check;
+  JsonShapeCheck check;
   if (!Json::sax_parse(valid, &check) || check.error) {
     throw PayloadError(check.error.value_or("body is not valid JSON"));
   }
