@@ -45,6 +45,16 @@ class ObjectReader {
     return ObjectReader(value, childPath(path_, key), errors_);
   }
 
+  // Fills `out` from the object under `key` with `fill(reader, value)`; leaves it empty when absent.
+  template <typename T, typename Fill>
+  void readOptional(std::string_view key, std::optional<T>& out, Fill fill) const {
+    ObjectReader child = object(key);
+    if (!child.present()) return;
+    T value{};
+    fill(child, value);
+    out = std::move(value);
+  }
+
   void read(std::string_view key, std::string& out) const {
     const json* value = field(key);
     if (value == nullptr) return;
@@ -163,12 +173,9 @@ void readBuild(const ObjectReader& reader, Build& build) {
   reader.read("timeout", build.timeout);
   reader.read("historyLimit", build.history_limit);
   reader.read("serviceAccountName", build.service_account_name);
-  ObjectReader push_secret = reader.object("pushSecretRef");
-  if (push_secret.present()) {
-    LocalObjectReference ref;
-    push_secret.read("name", ref.name);
-    build.push_secret_ref = std::move(ref);
-  }
+  reader.readOptional(
+      "pushSecretRef", build.push_secret_ref,
+      [](const ObjectReader& ref, LocalObjectReference& value) { ref.read("name", value.name); });
 }
 
 void readSpec(const ObjectReader& reader, AutoBuildSpec& spec) {
@@ -182,13 +189,31 @@ void readSpec(const ObjectReader& reader, AutoBuildSpec& spec) {
   readEnum(target, "kind", spec.target.kind, parseTargetKind, "Deployment, StatefulSet, DaemonSet");
   target.read("name", spec.target.name);
   target.read("container", spec.target.container);
-  ObjectReader build = reader.object("build");
-  if (build.present()) {
-    Build value;
-    readBuild(build, value);
-    spec.build = std::move(value);
-  }
+  reader.readOptional("build", spec.build, readBuild);
   reader.read("suspend", spec.suspend);
+}
+
+void readLastTrigger(const ObjectReader& reader, LastTrigger& trigger) {
+  reader.read("time", trigger.time);
+  reader.read("source", trigger.source);
+  reader.read("deliveryID", trigger.delivery_id);
+  reader.read("revision", trigger.revision);
+  reader.read("branch", trigger.branch);
+  reader.read("message", trigger.message);
+  reader.read("result", trigger.result);
+}
+
+void readBuildRun(const ObjectReader& reader, BuildRun& run) {
+  reader.read("revision", run.revision);
+  reader.read("jobName", run.job_name);
+  reader.read("phase", run.phase);
+  reader.read("startTime", run.start_time);
+  reader.read("completionTime", run.completion_time);
+}
+
+void readBuildStatus(const ObjectReader& reader, BuildStatus& build) {
+  reader.readOptional("current", build.current, readBuildRun);
+  reader.readOptional("last", build.last, readBuildRun);
 }
 
 void readStatus(const ObjectReader& reader, AutoBuildStatus& status) {
@@ -205,37 +230,9 @@ void readStatus(const ObjectReader& reader, AutoBuildStatus& status) {
     item.read("lastTransitionTime", condition.last_transition_time);
     status.conditions.push_back(std::move(condition));
   });
-  ObjectReader last = reader.object("lastTrigger");
-  if (last.present()) {
-    LastTrigger trigger;
-    last.read("time", trigger.time);
-    last.read("source", trigger.source);
-    last.read("deliveryID", trigger.delivery_id);
-    last.read("revision", trigger.revision);
-    last.read("branch", trigger.branch);
-    last.read("message", trigger.message);
-    last.read("result", trigger.result);
-    status.last_trigger = std::move(trigger);
-  }
+  reader.readOptional("lastTrigger", status.last_trigger, readLastTrigger);
   reader.read("triggerCount", status.trigger_count);
-  ObjectReader build = reader.object("build");
-  if (build.present()) {
-    BuildStatus value;
-    auto readRun = [](const ObjectReader& run_reader) {
-      std::optional<BuildRun> run;
-      if (!run_reader.present()) return run;
-      run.emplace();
-      run_reader.read("revision", run->revision);
-      run_reader.read("jobName", run->job_name);
-      run_reader.read("phase", run->phase);
-      run_reader.read("startTime", run->start_time);
-      run_reader.read("completionTime", run->completion_time);
-      return run;
-    };
-    value.current = readRun(build.object("current"));
-    value.last = readRun(build.object("last"));
-    status.build = std::move(value);
-  }
+  reader.readOptional("build", status.build, readBuildStatus);
 }
 
 // The object under `key`, made an object when it is absent or of another type.
