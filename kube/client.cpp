@@ -114,6 +114,32 @@ Json decode(std::string_view verb, const std::string& object, const HttpResponse
   return json;
 }
 
+// A list body parsed with `transform` applied to each item of "items" as it completes: the parser's
+// callback sees an item (depth 2 inside the top-level "items" array) when its closing brace is read and
+// replaces it there with the transform's result.
+Json decodeList(const std::string& object, const Resource& r, const HttpResponse& response,
+                const std::function<Json(Json)>& transform) {
+  if (response.body.empty()) return Json();
+  bool in_items = false;
+  auto on_event = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (depth == 1 && event == Json::parse_event_t::key) {
+      in_items = parsed == "items";
+    } else if (depth == 2 && in_items && event == Json::parse_event_t::object_end) {
+      if (!parsed.contains("apiVersion")) parsed["apiVersion"] = r.apiVersion();
+      if (!parsed.contains("kind")) parsed["kind"] = r.kind;
+      parsed = transform(std::move(parsed));
+    }
+    return true;
+  };
+  auto json = Json::parse(response.body, on_event, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    throw TransportError(TransportError::Kind::Other,
+                         "list " + object + ": the API server answered " + std::to_string(response.status) +
+                             " with a body that is not JSON: " + response.body.substr(0, 200));
+  }
+  return json;
+}
+
 const char* contentType(PatchType type) {
   switch (type) {
     case PatchType::Merge:
@@ -176,7 +202,12 @@ ListPage Client::list(const Resource& r, std::string_view ns, const ListOptions&
       .addIfSet("continue", options.continue_token);
   if (options.limit > 0) query.add("limit", std::to_string(options.limit));
   HttpRequest request{"GET", r.collectionPath(ns) + query.text(), "", "", options_.request_timeout};
-  Json body = decode("list", object, roundTrip("list", object, std::move(request)));
+  // The response's text goes as soon as it is parsed.
+  Json body = [&] {
+    HttpResponse response = roundTrip("list", object, std::move(request));
+    return options.item_transform ? decodeList(object, r, response, options.item_transform)
+                                  : decode("list", object, response);
+  }();
 
   ListPage page;
   const auto items = body.is_object() ? body.find("items") : body.end();
@@ -187,7 +218,7 @@ ListPage Client::list(const Resource& r, std::string_view ns, const ListOptions&
   if (items != body.end() && items->is_array()) {
     page.items.reserve(items->size());
     for (auto& item : *items) {
-      if (item.is_object()) {
+      if (item.is_object() && !options.item_transform) {
         if (!item.contains("apiVersion")) item["apiVersion"] = r.apiVersion();
         if (!item.contains("kind")) item["kind"] = r.kind;
       }

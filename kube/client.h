@@ -30,10 +30,15 @@ struct ListOptions {
   int limit = 0;  // page size; 0: the server's default (everything)
   std::string continue_token;
   std::string resource_version;  // "" most recent; "0" any (served from the watch cache)
+  // Applied to each item (apiVersion and kind already set) as soon as it is parsed, before the next one
+  // is read, so a page of large objects never exists whole in memory; the page holds what it returns.
+  std::function<Json(Json)> item_transform;
 };
 
 struct ListPage {
-  std::vector<Json> items;  // each with apiVersion and kind (the API server leaves them out of list items)
+  // Each with apiVersion and kind (the API server leaves them out of list items), or what
+  // ListOptions::item_transform made of it.
+  std::vector<Json> items;
   std::string resource_version;
   std::string continue_token;  // empty on the last page
 };

@@ -214,6 +214,8 @@ bool Informer::listAndReplace(std::string& resource_version) {
   list_options.label_selector = options_.label_selector;
   list_options.field_selector = options_.field_selector;
   list_options.limit = options_.page_size;
+  // Transformed as each item is parsed: a page of whole objects would cost far more than the cache.
+  if (options_.transform) list_options.item_transform = options_.transform;
 
   std::vector<ObjectPtr> fresh;
   std::string list_version;
@@ -231,12 +233,8 @@ bool Informer::listAndReplace(std::string& resource_version) {
       continue;
     }
     if (stopping_.load()) return false;
-    for (auto& item : page.items) {
-      // Items of a list carry no kind; cached objects look the same however they arrived.
-      if (!item.contains("apiVersion")) item["apiVersion"] = resource_.apiVersion();
-      if (!item.contains("kind")) item["kind"] = resource_.kind;
-      fresh.push_back(prepare(std::move(item)));
-    }
+    // The client has set apiVersion and kind, which items of a list lack, and applied the transform.
+    for (auto& item : page.items) fresh.push_back(std::make_shared<const nlohmann::json>(std::move(item)));
     list_version = page.resource_version;
     if (page.continue_token.empty()) break;
     list_options.continue_token = page.continue_token;

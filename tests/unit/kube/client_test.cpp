@@ -130,6 +130,61 @@ TEST_F(ClientTest, ListRejectsAnAnswerThatIsNotAList) {
   }
 }
 
+TEST_F(ClientTest, ListAppliesTheItemTransformToEachItemAsItIsParsed) {
+  transport->reply(
+      200, R"({"kind":"SecretList","apiVersion":"v1","metadata":{"resourceVersion":"42","continue":"c2"},
+                            "items":[{"metadata":{"name":"a","managedFields":[{"manager":"kubectl"}]},
+                                      "data":{"items":[{"nested":true}]}},
+                                     {"metadata":{"name":"b"}}]})");
+  std::vector<Json> seen;
+  ListOptions list_options;
+  list_options.item_transform = [&seen](Json item) {
+    seen.push_back(item);
+    return Json{{"name", item["metadata"]["name"]}};
+  };
+  const ListPage page = client().list(resources::Secrets, "shop", list_options);
+  // Each item once, whole, with the apiVersion and kind a list leaves out; nothing nested in it.
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0]["apiVersion"], "v1");
+  EXPECT_EQ(seen[0]["kind"], "Secret");
+  EXPECT_EQ(seen[0]["metadata"]["managedFields"][0]["manager"], "kubectl");
+  EXPECT_EQ(seen[0]["data"]["items"][0]["nested"], true);
+  // The page holds what the transform returned and nothing added.
+  EXPECT_THAT(page.items, ElementsAre(Json{{"name", "a"}}, Json{{"name", "b"}}));
+  EXPECT_EQ(page.resource_version, "42");
+  EXPECT_EQ(page.continue_token, "c2");
+}
+
+TEST_F(ClientTest, ListWithAnItemTransformRejectsABodyThatIsNotJson) {
+  transport->reply(200, R"({"items":[{"metadata":{"name":"a"}})");
+  ListOptions list_options;
+  list_options.item_transform = [](Json item) { return item; };
+  try {
+    client().list(resources::Pods, "shop", list_options);
+    FAIL() << "no TransportError";
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::Other);
+    EXPECT_THAT(e.what(), HasSubstr("list v1 pods in namespace shop: the API server answered 200 with a body "
+                                    "that is not JSON"));
+  }
+}
+
+TEST_F(ClientTest, ListPassesOnWhatTheItemTransformThrows) {
+  transport->reply(200, R"({"items":[{"metadata":{"name":"a"}}]})");
+  ListOptions list_options;
+  list_options.item_transform = [](Json) -> Json { throw std::runtime_error("transform refused the item"); };
+  EXPECT_THROW(
+      {
+        try {
+          client().list(resources::Pods, "shop", list_options);
+        } catch (const std::runtime_error& e) {
+          EXPECT_STREQ(e.what(), "transform refused the item");
+          throw;
+        }
+      },
+      std::runtime_error);
+}
+
 TEST_F(ClientTest, ListAllFollowsContinueTokens) {
   transport->reply(
       200, R"({"metadata":{"resourceVersion":"10","continue":"page2"},"items":[{"metadata":{"name":"a"}}]})");
