@@ -92,11 +92,21 @@ void EventRecorder::record(const nlohmann::json& involved, EventType type, const
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
+    // One line when dropping starts and one when it ends: a burst of thousands of Events (a cold start
+    // with every AutoBuild changing Ready) must not become thousands of log lines.
     if (queue_.size() >= kMaxQueued) {
-      spdlog::warn("event recorder queue full ({} events): dropped {} {} on {} {}/{}", kMaxQueued,
-                   type == EventType::Warning ? "Warning" : "Normal", reason,
-                   pending.involved["kind"].get<std::string>(), pending.event_namespace, pending.object_name);
+      if (dropped_++ == 0) {
+        spdlog::warn(
+            "event recorder queue full ({} events): dropping Events until it has room, from {} {} on {} "
+            "{}/{}",
+            kMaxQueued, type == EventType::Warning ? "Warning" : "Normal", reason,
+            pending.involved["kind"].get<std::string>(), pending.event_namespace, pending.object_name);
+      }
       return;
+    }
+    if (dropped_ > 0) {
+      spdlog::warn("event recorder dropped {} Events while its queue was full", dropped_);
+      dropped_ = 0;
     }
     queue_.push_back(std::move(pending));
   }

@@ -1,7 +1,8 @@
 // Records core/v1 Events about objects. A repeat of the same (object, type, reason, message) within the
 // aggregation window patches the existing Event's count and lastTimestamp instead of creating another.
 // Recording is asynchronous and never blocks the caller on the API server; failures are logged.
-// Messages are cut to 1024 bytes; at most 1000 events wait to be written, more are dropped (logged).
+// Messages are cut to 1024 bytes; at most 1000 events wait to be written, more are dropped (logged once
+// when dropping starts and once, with the count, when the queue has room again).
 #pragma once
 
 #include <chrono>
@@ -61,6 +62,7 @@ class EventRecorder {
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<Pending> queue_;
+  std::size_t dropped_ = 0;  // Events dropped since the queue was last found with room
   bool busy_ = false;
   bool stopping_ = false;
   // Aggregation key -> its Event and its place in lru_ (most recent first); only the worker thread

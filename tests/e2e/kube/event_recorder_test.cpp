@@ -1,8 +1,12 @@
 // Events as `kubectl describe` shows them: fields filled in, repeats counted on one Event.
+#include <algorithm>
+#include <sstream>
 #include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "gated_transport.h"
 #include "kube/event_recorder.h"
@@ -149,6 +153,33 @@ TEST_F(EventRecorderTest, RecordNeverBlocksAndDropsBeyondTheQueueBound) {
   std::size_t written = eventsAbout(subject).size();
   EXPECT_GE(written, 1000u) << "the queue holds fewer than its bound";
   EXPECT_LT(written, 1100u) << "the queue is not bounded";
+}
+
+TEST_F(EventRecorderTest, DroppingIsLoggedOnceWhenItStartsAndOnceWhenItEnds) {
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  {
+    auto gate = std::make_shared<GatedTransport>(makeCpprestTransport(adminConfig()));
+    ClientOptions options;
+    options.qps = 1000;
+    options.burst = 1000;
+    auto slow = std::make_shared<Client>(gate, options);
+    EventRecorder recorder(slow, "autobuild-webhook", "webhook-0");
+    gate->hold();
+    // The first write waits at the gate, 1000 queue, and the other 200 are dropped.
+    for (int i = 0; i < 1201; ++i) recorder.record(subject, EventType::Normal, "Burst", std::to_string(i));
+    gate->open();
+    recorder.flush(120s);
+    recorder.record(subject, EventType::Normal, "After", "room again");
+    recorder.flush(30s);
+  }
+  spdlog::set_default_logger(previous);
+  const std::string text = log.str();
+  EXPECT_THAT(text, HasSubstr("event recorder queue full (1000 events): dropping Events until it has room"));
+  EXPECT_THAT(text, HasSubstr("event recorder dropped 200 Events while its queue was full"));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
 }
 
 TEST_F(EventRecorderTest, RejectedEventIsDroppedWithoutBlockingTheNext) {
