@@ -6,6 +6,7 @@
 #include "api/build_job.h"
 #include "api/json.h"
 #include "api/validation.h"
+#include "controller/cached_objects.h"
 
 namespace autobuild::controller {
 namespace {
@@ -29,15 +30,6 @@ std::vector<std::string> targetOf(const nlohmann::json& autobuild) {
   return {targetIndexValue(meta.value("namespace", ""), kind, name)};
 }
 
-// Only existence matters for a target here: keep nothing but its identity, for memory.
-nlohmann::json identityOnly(nlohmann::json object) {
-  nlohmann::json metadata = nlohmann::json::object();
-  for (const char* field : {"name", "namespace", "uid", "resourceVersion"}) {
-    if (object["metadata"].contains(field)) metadata[field] = object["metadata"][field];
-  }
-  return {{"metadata", std::move(metadata)}};
-}
-
 kube::InformerOptions informerOptions(const ControllerOptions& o, const std::string& resource,
                                       std::function<nlohmann::json(nlohmann::json)> transform) {
   kube::InformerOptions options;
@@ -55,10 +47,11 @@ AutoBuildController::AutoBuildController(std::shared_ptr<kube::Client> client, k
       options_(std::move(options)),
       metrics_(metrics),
       autobuilds_(client, api::AutoBuilds, options_.namespaces,
-                  informerOptions(options_, "autobuilds", nullptr)),
+                  informerOptions(options_, "autobuilds", packAutoBuild)),
       secrets_(client, kube::resources::Secrets, options_.namespaces,
-               informerOptions(options_, "secrets",
-                               [this](nlohmann::json s) { return secret_references_.trim(std::move(s)); })),
+               informerOptions(
+                   options_, "secrets",
+                   [this](nlohmann::json s) { return trimSecret(secret_references_.trim(std::move(s))); })),
       deployments_(client, kube::resources::Deployments, options_.namespaces,
                    informerOptions(options_, "deployments", identityOnly)),
       statefulsets_(client, kube::resources::StatefulSets, options_.namespaces,
@@ -74,18 +67,19 @@ AutoBuildController::AutoBuildController(std::shared_ptr<kube::Client> client, k
       reconciler_(client, ClusterCaches{autobuilds_, secrets_, deployments_, statefulsets_, daemonsets_},
                   events, options_.reconciler),
       build_reconciler_(client, jobs_, events) {
+  // The cache holds packed AutoBuilds (cached_objects.h).
   autobuilds_.addIndex(kBySecret, [](const nlohmann::json& a) {
-    return std::vector<std::string>{api::referencedSecretKey(a)};
+    return std::vector<std::string>{api::referencedSecretKey(unpackAutoBuild(a))};
   });
-  autobuilds_.addIndex(kByTarget, targetOf);
+  autobuilds_.addIndex(kByTarget, [](const nlohmann::json& a) { return targetOf(unpackAutoBuild(a)); });
   auto enqueue = [this](const kube::ObjectPtr& a) { queue_.add(kube::objectKey(*a)); };
   autobuilds_.addHandlers({
       [this, enqueue](const kube::ObjectPtr& a) {
-        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(*a));
+        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(unpackAutoBuild(*a)));
         enqueue(a);
       },
       [this, enqueue](const kube::ObjectPtr&, const kube::ObjectPtr& a) {
-        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(*a));
+        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(unpackAutoBuild(*a)));
         enqueue(a);
       },
       [this, enqueue](const kube::ObjectPtr& a) {
@@ -181,9 +175,11 @@ void AutoBuildController::work() {
 }
 
 void AutoBuildController::reconcileBuilds(const std::string& key) {
-  kube::ObjectPtr object = autobuilds_.get(key);
-  if (!object || (*object)["metadata"].contains("deletionTimestamp")) return;
-  api::ReadResult read = api::readAutoBuild(*object);
+  kube::ObjectPtr cached = autobuilds_.get(key);
+  if (!cached) return;
+  nlohmann::json object = unpackAutoBuild(*cached);
+  if (object["metadata"].contains("deletionTimestamp")) return;
+  api::ReadResult read = api::readAutoBuild(object);
   if (!read.errors.empty()) return;
   api::applyDefaults(read.autobuild);
   // An invalid spec is reported by the AutoBuildReconciler; no build of it is acted on.

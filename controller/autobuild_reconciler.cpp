@@ -7,6 +7,7 @@
 #include "api/secret_references.h"
 #include "api/validation.h"
 #include "api/webhook_id.h"
+#include "controller/cached_objects.h"
 #include "controller/webhook_secret.h"
 
 namespace autobuild::controller {
@@ -52,12 +53,12 @@ AutoBuildReconciler::AutoBuildReconciler(std::shared_ptr<kube::Client> client, C
     : client_(std::move(client)), caches_(caches), events_(events), options_(std::move(options)) {}
 
 std::optional<std::chrono::milliseconds> AutoBuildReconciler::reconcile(const std::string& key) {
-  kube::ObjectPtr object = caches_.autobuilds.get(key);
+  kube::ObjectPtr cached = caches_.autobuilds.get(key);
+  if (!cached) return std::nullopt;
+  nlohmann::json object = unpackAutoBuild(*cached);
   // Deleted: the garbage collector removes the Secret it owned, nothing is left to do.
-  if (!object || (object->contains("metadata") && (*object)["metadata"].contains("deletionTimestamp"))) {
-    return std::nullopt;
-  }
-  api::ReadResult read = api::readAutoBuild(*object);
+  if (object["metadata"].contains("deletionTimestamp")) return std::nullopt;
+  api::ReadResult read = api::readAutoBuild(object);
   api::AutoBuild& autobuild = read.autobuild;
   api::applyDefaults(autobuild);
 

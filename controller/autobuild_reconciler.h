@@ -25,7 +25,7 @@ struct ReconcilerOptions {
 };
 
 struct ClusterCaches {
-  const kube::InformerGroup& autobuilds;
+  const kube::InformerGroup& autobuilds;  // packed AutoBuilds (controller/cached_objects.h)
   const kube::InformerGroup& secrets;
   const kube::InformerGroup& deployments;
   const kube::InformerGroup& statefulsets;

@@ -362,6 +362,39 @@ TEST_F(ControllerTest, FiveHundredAutoBuildsCreatedAtOnceAllBecomeReady) {
       << ready_count << " of " << kCount << " Ready";
 }
 
+TEST_F(ControllerTest, EventsHaveARateLimitOfTheirOwnThatNeverHoldsBackTheStatus) {
+  // One Event at once, the next after 100 s: every status is written long before.
+  auto controller =
+      startController({"--webhook-base-url", kBaseUrl, "--event-qps", "0.01", "--event-burst", "1"});
+  createDeployment("web");
+  const std::vector<std::string> names{"a", "b", "c"};
+  for (const auto& name : names) {
+    client_->create(api::AutoBuilds, ns_, autobuild(name, {{"target", {{"name", "web"}}}}));
+  }
+  for (const auto& name : names) {
+    EXPECT_EQ(ready(waitForReason(name, "WebhookReady")).value("status", ""), "True");
+  }
+  auto controller_events = [&] {
+    std::size_t n = 0;
+    for (const auto& e : client_->list(kube::resources::Events, ns_).items) {
+      if (e["source"].value("component", "") == "autobuild-controller") ++n;
+    }
+    return n;
+  };
+  // Six were recorded (SecretCreated and WebhookReady of each); the burst lets one through.
+  EXPECT_TRUE(e2e::eventually([&] { return controller_events() == 1; }));
+  std::this_thread::sleep_for(seconds(2));
+  EXPECT_EQ(controller_events(), 1u);
+  EXPECT_EQ(controller->terminate(), 0) << controller->logs();
+}
+
+TEST_F(ControllerTest, AnEventRateThatIsNotPositiveIsRefused) {
+  auto controller = startController({"--event-qps", "0"});
+  EXPECT_TRUE(e2e::eventually([&] { return !controller->running(); }, seconds(10)));
+  EXPECT_NE(controller->terminate(), 0);
+  EXPECT_NE(controller->logs().find("--event-qps"), std::string::npos) << controller->logs();
+}
+
 TEST_F(ControllerTest, LeaderElectionOneReconcilesAndTheStandbyTakesOverWhenTheLeaderDies) {
   std::vector<std::string> le{"--leader-elect",
                               "--leader-election-namespace",
