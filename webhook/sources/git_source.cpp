@@ -18,11 +18,11 @@ constexpr std::string_view kBranchPrefix = "refs/heads/";
 constexpr std::string_view kTagPrefix = "refs/tags/";
 
 // The JSON of a git delivery: the body itself, or the `payload` field of a form body.
-nlohmann::json readPayload(BodyFormat format, const Delivery& delivery) {
-  if (format == BodyFormat::Json) return parseJsonObject(delivery.body);
+nlohmann::json readPayload(BodyFormat format, const Delivery& delivery, const JsonSelection& selection) {
+  if (format == BodyFormat::Json) return parseJsonObject(delivery.body, &selection);
   const auto payload = formField(delivery.body, "payload");
   if (!payload) throw PayloadError("form body has no payload field");
-  return parseJsonObject(*payload);
+  return parseJsonObject(*payload, &selection);
 }
 
 // A SHA of all zeros stands for "no commit": the ref was deleted.
@@ -85,8 +85,8 @@ ParseResult GitSource::parse(const Delivery& delivery) const {
       return event;
     }
 
-    const nlohmann::json json = readPayload(format, delivery);
-    const PayloadObject payload(json);
+    const nlohmann::json json = readPayload(format, delivery, selection());
+    const PayloadObject payload(json, selection());
     const PayloadLayout& fields = layout();
 
     if (auto repository = payload.optionalObject(fields.repository_object)) {
@@ -131,6 +131,27 @@ ParseResult GitSource::parse(const Delivery& delivery) const {
     }
     return event;
   });
+}
+
+const JsonSelection& GitSource::selection() const {
+  std::call_once(selection_once_, [this] {
+    const PayloadLayout& fields = layout();
+    JsonSelection commit;
+    commit.keep("id").keep("message");
+    selection_.keep("ref").keep("after").keep("deleted").keep(std::string(fields.head_sha));
+    selection_.keep("head_commit", commit).keep("commits", commit);
+    selection_.keep(std::string(fields.repository_object),
+                    JsonSelection().keep(std::string(fields.full_name)).keep(std::string(fields.clone_url)));
+    JsonSelection pusher;
+    for (const std::string_view field : fields.pusher_fields) pusher.keep(std::string(field));
+    if (fields.pusher_object.empty()) {
+      for (const std::string_view field : fields.pusher_fields) selection_.keep(std::string(field));
+    } else {
+      selection_.keep(std::string(fields.pusher_object), pusher);
+    }
+    for (const std::string_view field : deliveryIdFields()) selection_.keep(std::string(field));
+  });
+  return selection_;
 }
 
 std::string requiredHeader(const Delivery& delivery, std::string_view name) {

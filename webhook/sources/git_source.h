@@ -3,10 +3,12 @@
 // (github.cpp, gitlab.cpp, ...) supplies only what differs.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "webhook/sources/json_selection.h"
 #include "webhook/sources/payload_object.h"
 #include "webhook/sources/source.h"
 
@@ -36,6 +38,16 @@ class GitSource : public Source {
   virtual const PayloadLayout& layout() const = 0;
   // The delivery id; `payload` is nullptr for events whose payload is not read.
   virtual std::string deliveryId(const Delivery& delivery, const PayloadObject* payload) const = 0;
+  // The top-level payload fields deliveryId() reads, besides "after".
+  virtual std::vector<std::string_view> deliveryIdFields() const { return {}; }
+
+ private:
+  // What parse() reads of a payload, built once from layout() and deliveryIdFields(): the rest is left
+  // out of the tree.
+  const JsonSelection& selection() const;
+
+  mutable std::once_flag selection_once_;
+  mutable JsonSelection selection_;
 };
 
 // The value of a header; throws PayloadError (400) "missing header <name>" when absent or empty.

@@ -95,6 +95,8 @@ class GiteeSource final : public GitSource {
     return kLayout;
   }
 
+  std::vector<std::string_view> deliveryIdFields() const override { return {"timestamp"}; }
+
   std::string deliveryId(const Delivery& delivery, const PayloadObject* payload) const override {
     std::string timestamp;
     if (const std::string* header = delivery.header("X-Gitee-Timestamp")) timestamp = *header;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "webhook/sources/payload_error.h"
+#include "webhook/sources/plain_json_reader.h"
 #include "webhook/sources/utf8.h"
 
 namespace autobuild::webhook {
@@ -56,8 +57,14 @@ std::string describeJsonError(const std::exception& error) {
   return std::string(prefix_end == std::string_view::npos ? what : what.substr(prefix_end + 2));
 }
 
-Json parseJsonObject(std::string_view text) {
-  const std::string valid = toValidUtf8(text);
+Json parseJsonObject(std::string_view text, const JsonSelection* selection) {
+  // Most bodies are valid UTF-8 and plain JSON: read them in one pass without copying them first. The
+  // rest, and whatever is wrong, go the way that says what is wrong.
+  std::string repaired;
+  if (!isValidUtf8(text)) repaired = toValidUtf8(text);
+  const std::string_view valid = repaired.empty() ? text : std::string_view(repaired);
+  if (auto json = readPlainJsonObject(valid, kMaxJsonDepth, selection)) return std::move(*json);
+
   JsonShapeCheck check;
   if (!Json::sax_parse(valid, &check) || check.error) {
     throw PayloadError(check.error.value_or("body is not valid JSON"));

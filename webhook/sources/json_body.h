@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/sources/json_selection.h"
+
 namespace autobuild::webhook {
 
 // Real payloads nest about 5 levels deep; the bound keeps any recursive walk over a payload (dump,
@@ -17,8 +19,9 @@ inline constexpr int kMaxJsonDepth = 64;
 // Parses a payload that must be a JSON object. Invalid UTF-8 inside strings is replaced by U+FFFD
 // first: commit messages are not always UTF-8, and the strict parser would refuse them. Throws
 // PayloadError (400): "body is not valid JSON: <where and why>", "body is not a JSON object",
-// "body nests deeper than 64 levels".
-nlohmann::json parseJsonObject(std::string_view text);
+// "body nests deeper than 64 levels". With a `selection`, members it does not keep may be left out of
+// the tree (they are checked all the same).
+nlohmann::json parseJsonObject(std::string_view text, const JsonSelection* selection = nullptr);
 
 // A streaming pass over a payload that builds no tree: it checks the syntax, the nesting depth and that
 // the top level is an object, and shows subclasses the top-level members as they pass. Feed it with

@@ -1,13 +1,30 @@
 #include "webhook/sources/payload_object.h"
 
+#include <stdexcept>
+
 #include "webhook/sources/payload_error.h"
 
 namespace autobuild::webhook {
 
 PayloadObject::PayloadObject(const nlohmann::json& object, std::string path)
-    : object_(&object), path_(std::move(path)) {}
+    : PayloadObject(object, nullptr, std::move(path)) {}
+
+PayloadObject::PayloadObject(const nlohmann::json& object, const JsonSelection& selection, std::string path)
+    : PayloadObject(object, &selection, std::move(path)) {}
+
+PayloadObject::PayloadObject(const nlohmann::json& object, const JsonSelection* selection, std::string path)
+    : object_(&object), selection_(selection), path_(std::move(path)) {}
+
+PayloadObject PayloadObject::member(const nlohmann::json& field, std::string_view key,
+                                    std::string path) const {
+  return PayloadObject(field, selection_ == nullptr ? nullptr : selection_->below(key), std::move(path));
+}
 
 const nlohmann::json* PayloadObject::find(std::string_view key) const {
+  if (selection_ != nullptr && !selection_->keeps(key)) {
+    throw std::logic_error("payload field " + pathOf(key) +
+                           " is read but was left out when parsing: " + "add it to the source's selection");
+  }
   const auto it = object_->find(key);
   if (it == object_->end() || it->is_null()) return nullptr;
   return &*it;
@@ -47,7 +64,7 @@ std::optional<PayloadObject> PayloadObject::optionalObject(std::string_view key)
   const nlohmann::json* field = find(key);
   if (field == nullptr) return std::nullopt;
   if (!field->is_object()) throwTypeError(key, "an object");
-  return PayloadObject(*field, pathOf(key));
+  return member(*field, key, pathOf(key));
 }
 
 PayloadObject PayloadObject::requiredObject(std::string_view key) const {
@@ -68,7 +85,7 @@ std::vector<PayloadObject> PayloadObject::objectArray(std::string_view key) cons
     if (!element.is_object()) {
       throw PayloadError("field " + element_path + ": expected an object, got " + element.type_name());
     }
-    elements.emplace_back(element, element_path);
+    elements.push_back(member(element, key, element_path));
   }
   return elements;
 }

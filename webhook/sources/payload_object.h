@@ -10,12 +10,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/sources/json_selection.h"
+
 namespace autobuild::webhook {
 
 class PayloadObject {
  public:
   // `object` must outlive this view; `path` is where it sits in the payload ("" for the top level).
   explicit PayloadObject(const nlohmann::json& object, std::string path = "");
+  // A view of an object parsed with `selection` (json_selection.h), which must outlive it: reading a
+  // member the selection left out is a programming error, thrown as std::logic_error naming it, never
+  // taken for an absent field.
+  PayloadObject(const nlohmann::json& object, const JsonSelection& selection, std::string path = "");
 
   // The field, or nullptr when absent or null.
   const nlohmann::json* find(std::string_view key) const;
@@ -34,7 +40,12 @@ class PayloadObject {
   [[noreturn]] void throwTypeError(std::string_view key, std::string_view expected) const;
 
  private:
+  PayloadObject(const nlohmann::json& object, const JsonSelection* selection, std::string path);
+  // The view of `field`, the member `key` of this object.
+  PayloadObject member(const nlohmann::json& field, std::string_view key, std::string path) const;
+
   const nlohmann::json* object_;
+  const JsonSelection* selection_;  // nullptr: everything was kept
   std::string path_;
 };
 

@@ -1,5 +1,8 @@
 #include "webhook/sources/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace autobuild::webhook {
 namespace {
 
@@ -23,7 +26,48 @@ LeadByte classify(unsigned char lead) {
   return {};
 }
 
+// The length of the well-formed sequence at `i` (a lead byte >= 0x80), or 0 when it is ill-formed.
+std::size_t sequenceAt(std::string_view text, std::size_t i) {
+  const LeadByte kind = classify(static_cast<unsigned char>(text[i]));
+  if (kind.continuations < 0) return 0;
+  std::size_t end = i + 1;
+  unsigned char low = kind.second_low;
+  unsigned char high = kind.second_high;
+  for (int k = 0; k < kind.continuations; ++k, ++end) {
+    if (end >= text.size()) return 0;
+    const auto byte = static_cast<unsigned char>(text[end]);
+    if (byte < low || byte > high) return 0;
+    low = 0x80;
+    high = 0xBF;
+  }
+  return end - i;
+}
+
 }  // namespace
+
+bool isValidUtf8(std::string_view text) {
+  // Payloads are mostly ASCII: skip it eight bytes at a time.
+  constexpr std::uint64_t kHighBits = 0x8080808080808080;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::uint64_t word;
+    if (text.size() - i >= sizeof word) {
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if ((word & kHighBits) == 0) {
+        i += sizeof word;
+        continue;
+      }
+    }
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t length = sequenceAt(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
 
 std::string toValidUtf8(std::string_view text) {
   std::string valid;

@@ -11,4 +11,7 @@ namespace autobuild::webhook {
 // recommends. Valid text comes back unchanged.
 std::string toValidUtf8(std::string_view text);
 
+// Whether `text` is well-formed UTF-8, so toValidUtf8 would return it unchanged; without copying it.
+bool isValidUtf8(std::string_view text);
+
 }  // namespace autobuild::webhook

@@ -9,6 +9,23 @@ namespace {
 
 const std::string kFffd = "\xEF\xBF\xBD";
 
+TEST(IsValidUtf8, AcceptsWellFormedText) {
+  EXPECT_TRUE(isValidUtf8(""));
+  EXPECT_TRUE(isValidUtf8("ascii, é, 修复, 🚀, \x7F"));
+  // Long enough for the eight-bytes-at-a-time pass, with the multi-byte characters at its edges.
+  EXPECT_TRUE(isValidUtf8("0123456é89abcdef修复0123456789🚀"));
+}
+
+TEST(IsValidUtf8, RefusesWhatToValidUtf8Replaces) {
+  for (const std::string bad : {"caf\xE9 cr\xE8me", "a\x80\xBF", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
+                                "\xF4\x90\x80\x80", "\xF5", "\xF1\x80\x80", "0123456789abcdef\xE2\x82"}) {
+    EXPECT_FALSE(isValidUtf8(bad)) << bad;
+    EXPECT_NE(toValidUtf8(bad), bad);
+  }
+  // Past the ASCII words, a bad byte in the middle of a long text.
+  EXPECT_FALSE(isValidUtf8(std::string(64, 'a') + "\xFF" + std::string(64, 'b')));
+}
+
 TEST(ToValidUtf8, KeepsValidText) {
   const std::string text = "ascii, é, 修复, 🚀, \x7F";
   EXPECT_EQ(toValidUtf8(text), text);
