@@ -233,9 +233,15 @@ class Connection final : public ConnectionControl, public std::enable_shared_fro
     state_ = State::Handling;
     // Nothing is read while the handler runs; the write sets its own deadline.
     lowest().expires_never();
-    if (route_->dispatch == Dispatch::IoThread) return respond(invokeHandler(*route_, request_));
+    if (route_->dispatch != Dispatch::WorkerPool) {
+      Response response = invokeHandler(*route_, request_);
+      if (route_->dispatch == Dispatch::IoThread || !response.defer_to_worker_pool) {
+        return respond(std::move(response));
+      }
+    }
 
     // The worker reads request_ and route_ while this connection does nothing but wait for the answer.
+    request_.on_worker_pool = true;
     auto executor = lowest().get_executor();
     const bool queued = server_->workers.trySubmit([self = this->shared_from_this(), executor] {
       Response response = invokeHandler(*self->route_, self->request_);
@@ -297,9 +303,10 @@ class Connection final : public ConnectionControl, public std::enable_shared_fro
     in_flight_.reset();
     if (ec) return finish();
     if (!keep_alive) return closeGracefully();
-    // Between requests a kept-alive connection holds no request data: many idle clients cost little.
+    // Between requests a kept-alive connection holds no request data, and no more buffer than one read
+    // chunk, which its next request reuses: many idle clients cost little.
     request_ = Request{};
-    buffer_.shrink_to_fit();
+    if (buffer_.capacity() > kReadChunk) buffer_.shrink_to_fit();
     waitForRequest();
   }
 

@@ -50,6 +50,10 @@ bool isFieldValue(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> responseProblem(const Response& response) {
+  if (response.defer_to_worker_pool) {
+    return "deferral to the worker pool from a handler that is not on the IO thread of an IoThreadFirst "
+           "route";
+  }
   if (response.status < 200 || response.status > 599) {
     return "status " + std::to_string(response.status) + " is not a final status (200-599)";
   }

@@ -48,6 +48,7 @@ struct Request {
   std::string remote_address;  // peer IP
   std::uint16_t remote_port = 0;
   bool tls = false;
+  bool on_worker_pool = false;  // the handler runs on the worker pool, where it may block (router.h)
 };
 
 struct Response {
@@ -58,11 +59,15 @@ struct Response {
   Headers headers;
   std::string body;
   bool close_connection = false;  // ask the server to close the connection after this response
+  // From an IoThreadFirst route's handler on the IO thread only: call it again on the worker pool
+  // (router.h). The rest of the response is not sent.
+  bool defer_to_worker_pool = false;
 };
 
 // Why the server cannot send `response` as it is, or nullopt: a status outside 200-599, a body on a 204
 // or 304, a reserved header field, or a field name or value (or content type) that is not valid on the
-// wire (a CR or LF would let a value inject fields). The server sends a 500 instead and logs this.
+// wire (a CR or LF would let a value inject fields), or a deferral to the worker pool where none can be
+// (anywhere but the IO thread of an IoThreadFirst route). The server sends a 500 instead and logs this.
 std::optional<std::string> responseProblem(const Response& response);
 
 // The error body every refusal carries (SPEC section 3):

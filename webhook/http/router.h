@@ -19,6 +19,12 @@ enum class Dispatch {
   IoThread,
   // On the bounded worker pool; when its queue is full the client gets 503 with Retry-After at once.
   WorkerPool,
+  // For handlers that block only for some requests: on the IO thread first, with
+  // Request::on_worker_pool false. A handler that finds it would block returns a response with
+  // defer_to_worker_pool set, before doing anything it must not do twice, and is called again for the
+  // same request on the worker pool (as a WorkerPool route: a full queue is answered 503), where it may
+  // block. The others are answered without a hand-off between threads.
+  IoThreadFirst,
 };
 
 using Handler = std::function<Response(const Request&)>;

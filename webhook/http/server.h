@@ -9,7 +9,8 @@
 //   its target is not a path, or its version is not HTTP/1.x   400 BadRequest
 //   no route matches its raw path                               404 NotFound
 //   the route does not allow its method                         405 MethodNotAllowed, with Allow
-//   the worker queue is full (WorkerPool routes)                503 Overloaded, with Retry-After
+//   the worker queue is full (WorkerPool routes, and
+//     IoThreadFirst routes whose handler defers)                503 Overloaded, with Retry-After
 //   the connection limit is reached (plain HTTP; TLS: closed)   503 TooManyConnections, with Retry-After
 //   the handler throws or returns an unsendable response        500 InternalError
 // The connection is closed after each of these answers except 404, 405, 500 and 503 Overloaded, which
@@ -49,7 +50,8 @@ struct ServerOptions {
   // Open connections at most; one more is answered 503 (plain) or closed (TLS) right after its accept.
   std::size_t max_connections = 1024;
 
-  // For WorkerPool routes: handlers that may block (Kubernetes API calls) run here, never on IO threads.
+  // For WorkerPool routes (and IoThreadFirst routes that defer): handlers that may block (Kubernetes API
+  // calls) run here, never on IO threads.
   std::size_t worker_threads = 8;
   std::size_t worker_queue_capacity = 64;
   std::chrono::seconds retry_after{1};  // in 503 answers

@@ -73,6 +73,14 @@ TEST(ResponseProblem, RefusesFieldsTheServerOwns) {
   }
 }
 
+TEST(ResponseProblem, RefusesADeferralToTheWorkerPool) {
+  Response response;
+  response.defer_to_worker_pool = true;
+  const auto problem = responseProblem(response);
+  ASSERT_NE(problem, std::nullopt);
+  EXPECT_NE(problem->find("IoThreadFirst"), std::string::npos) << *problem;
+}
+
 TEST(ResponseProblem, RefusesHeaderInjection) {
   Response value_injection;
   value_injection.headers.add("X-Note", "a\r\nSet-Cookie: x=1");

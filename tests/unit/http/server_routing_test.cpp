@@ -2,6 +2,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
@@ -51,9 +52,33 @@ class ServerRoutingTest : public ::testing::Test {
       Response response;
       if (request.query == "reserved") response.headers.add("Content-Length", "0");
       if (request.query == "injection") response.headers.add("X-Note", "a\r\nSet-Cookie: x=1");
+      if (request.query == "defer") response.defer_to_worker_pool = true;
       return response;
     };
     router.add(faulty);
+
+    // Answers on the IO thread unless asked to defer; records where each call ran.
+    Route staged;
+    staged.path = "/staged/";
+    staged.prefix = true;
+    staged.methods = {"POST"};
+    staged.dispatch = Dispatch::IoThreadFirst;
+    staged.handler = [this](const Request& request) {
+      {
+        std::lock_guard lock(mutex_);
+        staged_calls_.push_back({request.on_worker_pool, std::this_thread::get_id(), request.body});
+      }
+      Response response;
+      if (request.query == "defer" && !request.on_worker_pool) {
+        response.defer_to_worker_pool = true;
+        return response;
+      }
+      if (request.query == "defer-again") response.defer_to_worker_pool = true;
+      response.status = request.on_worker_pool ? 202 : 200;
+      response.body = request.path_tail;
+      return response;
+    };
+    router.add(staged);
 
     ServerOptions options = testing::testOptions();
     options.access_log = [this](const AccessLogEntry& entry) {
@@ -86,7 +111,18 @@ class ServerRoutingTest : public ::testing::Test {
     return log_;
   }
 
+  struct StagedCall {
+    bool on_worker_pool;
+    std::thread::id thread;
+    std::string body;
+  };
+  std::vector<StagedCall> stagedCalls() {
+    std::lock_guard lock(mutex_);
+    return staged_calls_;
+  }
+
   std::mutex mutex_;
+  std::vector<StagedCall> staged_calls_;
   std::optional<Request> last_;
   int hook_calls_ = 0;
   std::vector<Logged> log_;
@@ -301,6 +337,51 @@ TEST_F(ServerRoutingTest, AnswersAnUnsendableResponseWith500) {
     ASSERT_TRUE(response) << query;
     EXPECT_EQ(response->status, 500) << query;
     EXPECT_EQ(response->header("Set-Cookie"), std::nullopt);
+  }
+}
+
+TEST_F(ServerRoutingTest, AnswersAnIoThreadFirstRouteOnTheIoThreadWhenItDoesNotDefer) {
+  RawClient client(server_->port());
+  ASSERT_TRUE(client.send(httpRequest("POST", "/staged/fast", {}, "body")));
+  const auto response = client.readResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "fast");
+  const auto calls = stagedCalls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_FALSE(calls[0].on_worker_pool);
+}
+
+TEST_F(ServerRoutingTest, CallsADeferringHandlerAgainOnTheWorkerPoolWithTheSameRequest) {
+  RawClient client(server_->port());
+  ASSERT_TRUE(client.send(httpRequest("POST", "/staged/slow?defer", {}, "the body")));
+  const auto response = client.readResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 202) << "the worker's answer, not the deferral";
+  EXPECT_EQ(response->body, "slow");
+  const auto calls = stagedCalls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_FALSE(calls[0].on_worker_pool);
+  EXPECT_TRUE(calls[1].on_worker_pool);
+  EXPECT_NE(calls[0].thread, calls[1].thread);
+  EXPECT_EQ(calls[1].body, "the body");
+
+  // The connection goes on as usual.
+  ASSERT_TRUE(client.send(httpRequest("POST", "/staged/next", {}, "")));
+  const auto next = client.readResponse();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST_F(ServerRoutingTest, AnswersADeferralWhereNoneCanBeWith500) {
+  // From the worker pool of an IoThreadFirst route, and from an IoThread route.
+  for (const std::string target : {"/staged/x?defer-again", "/faulty?defer"}) {
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.send(httpRequest(target.starts_with("/staged") ? "POST" : "GET", target, {}, "")));
+    const auto response = client.readResponse();
+    ASSERT_TRUE(response) << target;
+    EXPECT_EQ(response->status, 500) << target;
+    EXPECT_EQ(nlohmann::json::parse(response->body)["reason"], "InternalError") << target;
   }
 }
 
