@@ -40,21 +40,35 @@ std::optional<std::string> notRunning(TargetKind kind, const nlohmann::json& obj
   return std::nullopt;
 }
 
+std::string describeTarget(const AutoBuild& autobuild) {
+  const auto& target = autobuild.spec.target;
+  return std::string(toString(target.kind)) + " " + autobuild.ns + "/" + target.name;
+}
+
 }  // namespace
 
 RolloutPatcher::RolloutPatcher(std::shared_ptr<kube::Client> client) : client_(std::move(client)) {}
 
 TargetState RolloutPatcher::readTarget(const AutoBuild& autobuild) const {
   const auto& target = autobuild.spec.target;
-  TargetState state;
-  state.description = std::string(toString(target.kind)) + " " + autobuild.ns + "/" + target.name;
+  nlohmann::json object;
   try {
-    state.object = client_->get(targetResource(target.kind), autobuild.ns, target.name);
+    object = client_->get(targetResource(target.kind), autobuild.ns, target.name);
   } catch (const kube::ApiError& e) {
     if (!e.isNotFound()) throw;
+    TargetState state;
+    state.description = describeTarget(autobuild);
     state.not_running = "it does not exist";
     return state;
   }
+  return stateOf(autobuild, std::move(object));
+}
+
+TargetState RolloutPatcher::stateOf(const AutoBuild& autobuild, nlohmann::json object) {
+  const auto& target = autobuild.spec.target;
+  TargetState state;
+  state.description = describeTarget(autobuild);
+  state.object = std::move(object);
   state.not_running = notRunning(target.kind, state.object);
   const auto& tmpl = state.object["spec"]["template"];
   state.current_revision = tmpl.value("metadata", nlohmann::json::object())
@@ -76,19 +90,29 @@ RolloutOutcome RolloutPatcher::rollOut(const AutoBuild& autobuild, TargetState t
                                        const RolloutRequest& request) const {
   const auto& spec = autobuild.spec.target;
   for (int attempt = 1;; ++attempt) {
+    const bool decided_without_patch = target.not_running || target.current_revision == request.revision ||
+                                       (!request.image.empty() && target.container_index < 0);
+    // A copy may be stale: only the API server's acceptance of the pinned patch answers from it.
+    if (target.from_cache && decided_without_patch) target = readTarget(autobuild);
     if (target.not_running) {
-      return {RolloutResult::TargetNotRunning, target.description + " is not running: " + *target.not_running,
-              ""};
+      return {RolloutResult::TargetNotRunning,
+              target.description + " is not running: " + *target.not_running,
+              "",
+              {}};
     }
     if (target.current_revision == request.revision) {
       return {RolloutResult::AlreadyAtRevision,
-              target.description + " already runs revision " + request.revision, ""};
+              target.description + " already runs revision " + request.revision,
+              "",
+              {}};
     }
     std::string image;
     if (!request.image.empty()) {
       if (target.container_index < 0) {
         return {RolloutResult::TargetNotRunning,
-                target.description + " has no container named \"" + spec.container + "\"", ""};
+                target.description + " has no container named \"" + spec.container + "\"",
+                "",
+                {}};
       }
       image = request.image_is_tag ? imageWithTag(target.current_image, request.image) : request.image;
     }
@@ -97,6 +121,16 @@ RolloutOutcome RolloutPatcher::rollOut(const AutoBuild& autobuild, TargetState t
                                   {kTriggeredAtAnnotation, kube::nowRfc3339()},
                                   {kTriggerAnnotation, request.trigger}};
     nlohmann::json patch = nlohmann::json::array();
+    if (target.from_cache) {
+      // The very object, with the very spec that was judged running: any change of the spec moves the
+      // generation.
+      const auto& object_metadata = target.object["metadata"];
+      patch.push_back(
+          {{"op", "test"}, {"path", "/metadata/uid"}, {"value", object_metadata.value("uid", "")}});
+      patch.push_back({{"op", "test"},
+                       {"path", "/metadata/generation"},
+                       {"value", object_metadata.value("generation", std::int64_t{0})}});
+    }
     const auto& metadata = target.object["spec"]["template"].value("metadata", nlohmann::json::object());
     // The test pins what this patch was computed from, as narrowly as JSON patch allows: the revision
     // annotation when there is one (only another trigger changes it); else the annotations, or the
@@ -130,20 +164,24 @@ RolloutOutcome RolloutPatcher::rollOut(const AutoBuild& autobuild, TargetState t
     }
 
     try {
-      client_->patch(targetResource(spec.kind), autobuild.ns, spec.name, kube::PatchType::JsonPatch, patch);
+      nlohmann::json patched = client_->patch(targetResource(spec.kind), autobuild.ns, spec.name,
+                                              kube::PatchType::JsonPatch, patch);
       std::string message = target.description + " rolls out revision " + request.revision;
       if (!image.empty()) message += " with image " + image;
-      return {RolloutResult::RolledOut, message, image};
+      return {RolloutResult::RolledOut, message, image, std::move(patched)};
     } catch (const kube::ApiError& e) {
-      // A failed test op is 422 Invalid: the template moved since it was read.
+      // A failed test op is 422 Invalid: the template moved since it was read (or the copy was stale).
       if (!e.isInvalid()) throw;
       if (attempt == kAttempts) {
         throw TargetKeptChanging(target.description + " changed under every one of " +
                                  std::to_string(kAttempts) + " attempts to patch it");
       }
     }
-    thread_local std::minstd_rand jitter{std::random_device{}()};
-    std::this_thread::sleep_for(std::chrono::milliseconds(2 + jitter() % 8));
+    // A stale copy is no busy editor: read again at once.
+    if (!target.from_cache) {
+      thread_local std::minstd_rand jitter{std::random_device{}()};
+      std::this_thread::sleep_for(std::chrono::milliseconds(2 + jitter() % 8));
+    }
     target = readTarget(autobuild);
   }
 }

@@ -42,6 +42,10 @@ struct TargetState {
   int container_index = -1;  // the container image updates go to; -1 when it has none of that name
   std::string current_image;
   std::string current_revision;  // the template's autobuild.dev/revision, "" when absent
+  // The object is a copy kept from an earlier read or patch and may be stale. rollOut then patches only
+  // the very object and spec it shows (the patch also tests metadata.uid and metadata.generation, which
+  // every change of the spec moves), and reads the target again before any answer but RolledOut.
+  bool from_cache = false;
 };
 
 enum class RolloutResult { RolledOut, AlreadyAtRevision, TargetNotRunning };
@@ -49,7 +53,8 @@ enum class RolloutResult { RolledOut, AlreadyAtRevision, TargetNotRunning };
 struct RolloutOutcome {
   RolloutResult result;
   std::string message;
-  std::string image;  // the image rolled out, "" when unchanged
+  std::string image;      // the image rolled out, "" when unchanged
+  nlohmann::json object;  // RolledOut: the target as the API server returned it after the patch
 };
 
 // The target changed between every read and patch: nothing was changed; retrying later is right.
@@ -65,6 +70,8 @@ class RolloutPatcher {
   // Reads the target. A missing target is a TargetState with not_running set. Throws kube::ApiError or
   // kube::TransportError when it cannot be read.
   TargetState readTarget(const AutoBuild& autobuild) const;
+  // The state of `autobuild`'s target shown by `object` (as a GET or PATCH of it returned it).
+  static TargetState stateOf(const AutoBuild& autobuild, nlohmann::json object);
 
   // Rolls out from `target` (from readTarget), re-reading it when the server's state moved meanwhile.
   // Throws TargetKeptChanging when it moved every time, kube::ApiError or kube::TransportError.

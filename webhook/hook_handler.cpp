@@ -30,6 +30,8 @@ constexpr const char* kUnknownHook = "no webhook at this URL";
 constexpr const char* kUnauthenticated =
     "the request's signature, token or secret_key does not match the AutoBuild's secret";
 constexpr std::chrono::seconds kApiRetryAfter{5};
+// Within GitHub's 10 s, with the build Job's creation before it.
+constexpr std::chrono::seconds kBuildRecordTimeout{3};
 
 HookHandler::Reply reject(int code, std::string reason, std::string message) {
   return {code, code >= 500 ? "Failed" : "Rejected", std::move(reason), std::move(message), "", "", {}};
@@ -67,7 +69,13 @@ HookHandler::HookHandler(HookServices services) : s_(services) {}
 http::Response HookHandler::handle(const http::Request& request) const {
   auto started = std::chrono::steady_clock::now();
   std::string source = "unknown";
-  Reply reply = process(request, source);
+  std::optional<Reply> processed = process(request, source);
+  if (!processed) {
+    http::Response deferred;
+    deferred.defer_to_worker_pool = true;
+    return deferred;
+  }
+  const Reply& reply = *processed;
 
   nlohmann::json body = {{"result", reply.result}, {"reason", reply.reason}, {"message", reply.message}};
   if (!reply.autobuild.empty()) body["autobuild"] = reply.autobuild;
@@ -86,7 +94,9 @@ http::Response HookHandler::handle(const http::Request& request) const {
   return response;
 }
 
-HookHandler::Reply HookHandler::process(const http::Request& request, std::string& source_name) const {
+std::optional<HookHandler::Reply> HookHandler::process(const http::Request& request,
+                                                       std::string& source_name) const {
+  const bool may_block = request.on_worker_pool;
   if (!s_.index.synced()) {
     auto r = reject(503, "NotReady", "the webhook's caches are not synced yet; retry later");
     r.retry_after = kApiRetryAfter;
@@ -94,7 +104,13 @@ HookHandler::Reply HookHandler::process(const http::Request& request, std::strin
   }
   std::optional<Hook> hook;
   try {
-    hook = s_.index.find(request.path_tail);
+    if (may_block) {
+      hook = s_.index.find(request.path_tail);
+    } else {
+      bool would_block = false;
+      hook = s_.index.findCached(request.path_tail, would_block);
+      if (would_block) return std::nullopt;
+    }
   } catch (const kube::TransportError& e) {
     return unavailable("read the webhook's Secret", e);
   } catch (const kube::ApiError& e) {
@@ -103,7 +119,7 @@ HookHandler::Reply HookHandler::process(const http::Request& request, std::strin
   }
   if (!hook) return reject(404, "NotFound", kUnknownHook);
 
-  const api::AutoBuild& autobuild = hook->autobuild;
+  const api::AutoBuild& autobuild = *hook->autobuild;
   const std::string key = autobuild.ns + "/" + autobuild.name;
   source_name = api::toString(autobuild.spec.source.type);
   const Source& source = sourceFor(autobuild.spec.source.type);
@@ -138,7 +154,14 @@ HookHandler::Reply HookHandler::process(const http::Request& request, std::strin
   auto record = [&](Reply r, kube::EventType type, const std::string& event_reason) {
     r.revision = event.revision;
     last.result = r.result;
-    s_.recorder.record(autobuild, {last, type, event_reason, r.message});
+    TriggerRecord entry{last, type, event_reason, r.message};
+    if (r.result == "BuildStarted") {
+      // The controller records the build's outcome in the same lastTrigger when the Job ends: this
+      // record must be written first, so the answer waits for it.
+      s_.recorder.recordAndWait(autobuild, std::move(entry), kBuildRecordTimeout);
+    } else {
+      s_.recorder.record(autobuild, std::move(entry));
+    }
     if (s_.metrics) s_.metrics->countTrigger(source_name, r.result);
     return finish(std::move(r));
   };
@@ -150,7 +173,9 @@ HookHandler::Reply HookHandler::process(const http::Request& request, std::strin
     std::optional<std::string_view> current_image;
     // Docker Hub with no tag patterns redeploys only the tag the target runs: read it before filtering.
     if (autobuild.spec.source.type == api::SourceType::DockerHub && autobuild.spec.source.tags.empty()) {
+      if (!may_block) return std::nullopt;
       target = s_.patcher.readTarget(autobuild);
+      s_.targets.remember(autobuild, target->object);
       if (!target->not_running && target->container_index >= 0) current_image = target->current_image;
     }
     Decision decision = decide(autobuild, event, current_image);
@@ -159,6 +184,8 @@ HookHandler::Reply HookHandler::process(const http::Request& request, std::strin
       if (*decision.ignored == IgnoreReason::Ping) return finish(r);
       return record(r, kube::EventType::Normal, "TriggerIgnored");
     }
+    // What follows remembers the delivery, takes a token and calls the API server.
+    if (!may_block) return std::nullopt;
     if (!s_.deliveries.record(key, event.delivery_id)) {
       return finish({200,
                      "Ignored",
@@ -180,7 +207,14 @@ HookHandler::Reply HookHandler::process(const http::Request& request, std::strin
       r.revision = event.revision;
       return finish(r);
     }
-    if (!target) target = s_.patcher.readTarget(autobuild);
+    // A rollout may start from the copy of the target kept from its last read or rollout: the patch
+    // then applies only if the target is still exactly that (see target_cache.h). A build may not: it
+    // starts without the patch that would check.
+    if (!target && !builds) target = s_.targets.find(autobuild);
+    if (!target) {
+      target = s_.patcher.readTarget(autobuild);
+      s_.targets.remember(autobuild, target->object);
+    }
     const std::string trigger = source_name + "/" + event.delivery_id;
     if (builds && !target->not_running) {
       return record(startBuild(autobuild, event, trigger), kube::EventType::Normal, "BuildStarted");
@@ -190,6 +224,12 @@ HookHandler::Reply HookHandler::process(const http::Request& request, std::strin
     std::string tag = event.image.empty() ? "" : event.tag;
     api::RolloutRequest rollout{event.revision, trigger, tag, !tag.empty()};
     api::RolloutOutcome outcome = s_.patcher.rollOut(autobuild, std::move(*target), rollout);
+    // What rollOut read meanwhile is not returned: only a patched object is known to be current.
+    if (outcome.result == api::RolloutResult::RolledOut) {
+      s_.targets.remember(autobuild, outcome.object);
+    } else {
+      s_.targets.forget(autobuild);
+    }
     switch (outcome.result) {
       case api::RolloutResult::RolledOut:
         return record({202, "RolledOut", "RolledOut", outcome.message, "", "", {}}, kube::EventType::Normal,
@@ -205,17 +245,20 @@ HookHandler::Reply HookHandler::process(const http::Request& request, std::strin
     return finish(reject(500, "InternalError", "unknown rollout result"));
   } catch (const api::TargetKeptChanging& e) {
     s_.deliveries.forget(key, event.delivery_id);
+    s_.targets.forget(autobuild);
     Reply r = reject(503, "TargetBusy", std::string(e.what()) + "; nothing was changed, retry later");
     r.retry_after = std::chrono::seconds(1);
     r.revision = event.revision;
     return finish(r);
   } catch (const kube::TransportError& e) {
     s_.deliveries.forget(key, event.delivery_id);
+    s_.targets.forget(autobuild);
     auto r = unavailable(action + key, e);
     r.revision = event.revision;
     return finish(r);
   } catch (const kube::ApiError& e) {
     s_.deliveries.forget(key, event.delivery_id);
+    s_.targets.forget(autobuild);
     Reply r = retryable(e) ? unavailable(action + key, e)
                            : reject(500, "InternalError", action + key + ": " + e.what());
     r.revision = event.revision;

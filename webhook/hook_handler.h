@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "api/rollout_patcher.h"
 #include "webhook/build_starter.h"
@@ -14,6 +15,7 @@
 #include "webhook/sources/delivery_log.h"
 #include "webhook/sources/push_event.h"
 #include "webhook/sources/trigger_limiter.h"
+#include "webhook/target_cache.h"
 #include "webhook/trigger_recorder.h"
 #include "webhook/webhook_metrics.h"
 
@@ -22,11 +24,12 @@ namespace autobuild::webhook {
 struct HookServices {
   const HookIndex& index;
   const api::RolloutPatcher& patcher;
-  const TriggerRecorder& recorder;
+  TriggerRecorder& recorder;
   DeliveryLog& deliveries;
   TriggerLimiter& limiter;
   WebhookMetrics* metrics;  // optional
   const BuildStarter& builds;
+  TargetCache& targets;
 };
 
 class HookHandler {
@@ -36,11 +39,15 @@ class HookHandler {
   // The answer to one delivery, and what to record of it on the AutoBuild.
   struct Reply;
 
-  // For a route on "/hooks/" (prefix): request.path_tail is the id.
+  // For an IoThreadFirst route on "/hooks/" (prefix): request.path_tail is the id. On the IO thread it
+  // answers what needs no API call (unknown ids, refused credentials, bad bodies, ignored pushes) and
+  // defers the rest to the worker pool before any step that is not to be taken twice (the duplicate
+  // check, the rate limit) or that calls the API server.
   http::Response handle(const http::Request& request) const;
 
  private:
-  Reply process(const http::Request& request, std::string& source) const;
+  // nullopt: defer to the worker pool (only when !request.on_worker_pool).
+  std::optional<Reply> process(const http::Request& request, std::string& source) const;
   Reply startBuild(const api::AutoBuild& autobuild, const PushEvent& event, const std::string& trigger) const;
 
   HookServices s_;

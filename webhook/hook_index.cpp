@@ -53,7 +53,12 @@ HookIndex::HookIndex(std::shared_ptr<kube::Client> client, const std::vector<std
   };
   autobuilds_.addHandlers({reference,
                            [reference](const kube::ObjectPtr&, const kube::ObjectPtr& a) { reference(a); },
-                           [this](const kube::ObjectPtr& a) { references_.erase(kube::objectKey(*a)); }});
+                           [this](const kube::ObjectPtr& a) {
+                             const std::string key = kube::objectKey(*a);
+                             references_.erase(key);
+                             std::lock_guard lock(read_mutex_);
+                             read_.erase(key);
+                           }});
 }
 
 void HookIndex::start() {
@@ -73,21 +78,32 @@ bool HookIndex::synced() const {
 }
 
 std::optional<Hook> HookIndex::find(const std::string& id) const {
+  bool would_block = false;
+  return find(id, true, would_block);
+}
+
+std::optional<Hook> HookIndex::findCached(const std::string& id, bool& would_block) const {
+  would_block = false;
+  return find(id, false, would_block);
+}
+
+std::optional<Hook> HookIndex::find(const std::string& id, bool may_block, bool& would_block) const {
   if (!isWellFormedWebhookId(id)) return std::nullopt;
   auto matches = autobuilds_.byIndex(kById, id);
   if (matches.size() != 1) return std::nullopt;
-  api::ReadResult read = api::readAutoBuild(*matches.front());
-  if (!read.errors.empty()) return std::nullopt;
-  api::AutoBuild& autobuild = read.autobuild;
-  api::applyDefaults(autobuild);
-  if (!api::validate(autobuild).empty()) return std::nullopt;
+  std::shared_ptr<const api::AutoBuild> autobuild = read(matches.front());
+  if (!autobuild) return std::nullopt;
 
-  const auto& ref = autobuild.spec.secret_ref;
+  const auto& ref = autobuild->spec.secret_ref;
   api::SecretValue value{api::SecretValueState::NotCached, ""};
-  if (auto cached = secrets_.get(autobuild.ns + "/" + ref.name)) value = api::secretValue(*cached, ref.key);
+  if (auto cached = secrets_.get(autobuild->ns + "/" + ref.name)) value = api::secretValue(*cached, ref.key);
   if (value.state == api::SecretValueState::NotCached) {
+    if (!may_block) {
+      would_block = true;
+      return std::nullopt;
+    }
     try {
-      value = api::secretValue(client_->get(kube::resources::Secrets, autobuild.ns, ref.name), ref.key);
+      value = api::secretValue(client_->get(kube::resources::Secrets, autobuild->ns, ref.name), ref.key);
     } catch (const kube::ApiError& e) {
       if (e.isNotFound()) return std::nullopt;
       throw;
@@ -95,9 +111,32 @@ std::optional<Hook> HookIndex::find(const std::string& id) const {
   }
   if (value.state != api::SecretValueState::Present) return std::nullopt;
 
-  std::string expected = api::webhookId(value.value, autobuild.ns, autobuild.name);
+  std::string expected = api::webhookId(value.value, autobuild->ns, autobuild->name);
   if (CRYPTO_memcmp(expected.data(), id.data(), id.size()) != 0) return std::nullopt;
   return Hook{std::move(autobuild), std::move(value.value)};
+}
+
+std::shared_ptr<const api::AutoBuild> HookIndex::read(const kube::ObjectPtr& object) const {
+  const std::string key = kube::objectKey(*object);
+  {
+    std::lock_guard lock(read_mutex_);
+    if (auto it = read_.find(key); it != read_.end() && it->second.object == object)
+      return it->second.autobuild;
+  }
+  std::shared_ptr<const api::AutoBuild> autobuild;
+  api::ReadResult result = api::readAutoBuild(*object);
+  if (result.errors.empty()) {
+    api::applyDefaults(result.autobuild);
+    if (api::validate(result.autobuild).empty()) {
+      autobuild = std::make_shared<const api::AutoBuild>(std::move(result.autobuild));
+    }
+  }
+  // Kept only while it is the cached version: an older one read meanwhile, or one deleted, is not kept.
+  if (autobuilds_.get(key) == object) {
+    std::lock_guard lock(read_mutex_);
+    read_[key] = Read{object, autobuild};
+  }
+  return autobuild;
 }
 
 }  // namespace autobuild::webhook

@@ -91,7 +91,9 @@ int main(int argc, char** argv) {
     webhook::DeliveryLog deliveries;
     webhook::TriggerLimiter limiter({trigger_rate, trigger_burst, 10'000});
     webhook::BuildStarter builds(client);
-    webhook::HookHandler handler({index, patcher, recorder, deliveries, limiter, &webhook_metrics, builds});
+    webhook::TargetCache targets;
+    webhook::HookHandler handler(
+        {index, patcher, recorder, deliveries, limiter, &webhook_metrics, builds, targets});
 
     http::Router router;
     router.add({"/healthz", false, {"GET", "HEAD"}, http::Dispatch::IoThread, [](const http::Request&) {
@@ -102,7 +104,7 @@ int main(int argc, char** argv) {
                   return http::Response{
                       ready ? 200 : 503, "text/plain", {}, ready ? "ok\n" : "caches not synced\n", false};
                 }});
-    router.add({"/hooks/", true, {"POST"}, http::Dispatch::WorkerPool, [&handler](const http::Request& r) {
+    router.add({"/hooks/", true, {"POST"}, http::Dispatch::IoThreadFirst, [&handler](const http::Request& r) {
                   return handler.handle(r);
                 }});
     server_options.threads = io_threads;
@@ -122,6 +124,8 @@ int main(int argc, char** argv) {
     int sig = kube::waitForShutdownSignal();
     spdlog::info("signal {}: draining {} requests in flight", sig, server.inFlight());
     server.stop();
+    // What the answered deliveries did is still to be recorded: status first, then its Events.
+    recorder.stop(std::chrono::seconds(5));
     index.stop();
     events.flush(std::chrono::seconds(5));
     client->shutdown();
