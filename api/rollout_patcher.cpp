@@ -1,6 +1,7 @@
 #include "api/rollout_patcher.h"
 
 #include <chrono>
+#include <optional>
 #include <random>
 #include <thread>
 #include "api/image_reference.h"
@@ -86,6 +87,28 @@ TargetState RolloutPatcher::stateOf(const AutoBuild& autobuild, nlohmann::json o
   return state;
 }
 
+std::optional<RolloutOutcome> RolloutPatcher::readBackLostAnswer(const AutoBuild& autobuild,
+                                                                 const RolloutRequest& request,
+                                                                 const std::string& image) const {
+  TargetState now;
+  try {
+    now = readTarget(autobuild);
+  } catch (const std::exception& e) {
+    throw OutcomeUnknown("the patch of " + autobuild.ns + "/" + autobuild.spec.target.name +
+                         " was sent but its answer was lost, and reading it back failed: " + e.what());
+  }
+  const auto& annotations = now.object["spec"]["template"]
+                                .value("metadata", nlohmann::json::object())
+                                .value("annotations", nlohmann::json::object());
+  if (now.current_revision != request.revision ||
+      annotations.value(kTriggerAnnotation, "") != request.trigger) {
+    return std::nullopt;
+  }
+  std::string message = now.description + " rolls out revision " + request.revision;
+  if (!image.empty()) message += " with image " + image;
+  return RolloutOutcome{RolloutResult::RolledOut, message, image, std::move(now.object)};
+}
+
 RolloutOutcome RolloutPatcher::rollOut(const AutoBuild& autobuild, TargetState target,
                                        const RolloutRequest& request) const {
   const auto& spec = autobuild.spec.target;
@@ -169,7 +192,14 @@ RolloutOutcome RolloutPatcher::rollOut(const AutoBuild& autobuild, TargetState t
       std::string message = target.description + " rolls out revision " + request.revision;
       if (!image.empty()) message += " with image " + image;
       return {RolloutResult::RolledOut, message, image, std::move(patched)};
+    } catch (const kube::TransportError&) {
+      if (auto outcome = readBackLostAnswer(autobuild, request, image)) return std::move(*outcome);
+      throw;
     } catch (const kube::ApiError& e) {
+      if (e.status().code >= 500) {
+        if (auto outcome = readBackLostAnswer(autobuild, request, image)) return std::move(*outcome);
+        throw;
+      }
       // A failed test op is 422 Invalid: the template moved since it was read (or the copy was stale).
       if (!e.isInvalid()) throw;
       if (attempt == kAttempts) {

@@ -63,6 +63,13 @@ class TargetKeptChanging : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The patch was sent but neither its answer nor the target's state could be read: it may or may not
+// have been applied. A redelivery is safe: it rolls out, or finds the revision there (AlreadyAtRevision).
+class OutcomeUnknown : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class RolloutPatcher {
  public:
   explicit RolloutPatcher(std::shared_ptr<kube::Client> client);
@@ -74,10 +81,17 @@ class RolloutPatcher {
   static TargetState stateOf(const AutoBuild& autobuild, nlohmann::json object);
 
   // Rolls out from `target` (from readTarget), re-reading it when the server's state moved meanwhile.
-  // Throws TargetKeptChanging when it moved every time, kube::ApiError or kube::TransportError.
+  // Throws TargetKeptChanging when it moved every time, OutcomeUnknown when the patch's answer was lost
+  // and the target could not be read back, kube::ApiError or kube::TransportError (nothing changed).
   RolloutOutcome rollOut(const AutoBuild& autobuild, TargetState target, const RolloutRequest& request) const;
 
  private:
+  // After a patch whose answer never came (a timeout, a dropped connection, a 5xx): RolledOut when the
+  // target, read back, carries this very trigger, so a rollout that happened is never reported as nothing
+  // changed; nullopt when it does not (nothing changed); OutcomeUnknown when it cannot be read.
+  std::optional<RolloutOutcome> readBackLostAnswer(const AutoBuild& autobuild, const RolloutRequest& request,
+                                                   const std::string& image) const;
+
   std::shared_ptr<kube::Client> client_;
 };
 

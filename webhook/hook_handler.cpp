@@ -250,6 +250,15 @@ std::optional<HookHandler::Reply> HookHandler::process(const http::Request& requ
     r.retry_after = std::chrono::seconds(1);
     r.revision = event.revision;
     return finish(r);
+  } catch (const api::OutcomeUnknown& e) {
+    s_.deliveries.forget(key, event.delivery_id);
+    s_.targets.forget(autobuild);
+    Reply r = reject(503, "APIUnavailable",
+                     action + key + ": " + e.what() +
+                         "; redeliver: the rollout then happens, or is found done (AlreadyAtRevision)");
+    r.retry_after = kApiRetryAfter;
+    r.revision = event.revision;
+    return finish(r);
   } catch (const kube::TransportError& e) {
     s_.deliveries.forget(key, event.delivery_id);
     s_.targets.forget(autobuild);
