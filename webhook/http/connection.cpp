@@ -85,7 +85,9 @@ class Connection final : public ConnectionControl, public std::enable_shared_fro
 
   void closeIfIdle() override {
     asio::post(lowest().get_executor(), [self = this->shared_from_this()] {
-      if (self->state_ == State::Handshake || self->state_ == State::Idle) self->finish();
+      // Only a connection kept alive between requests: one accepted just before the stop still gets its
+      // first request read and answered (with Connection: close), within the header-read timeout.
+      if (self->state_ == State::Idle && !self->first_request_) self->finish();
     });
   }
 
@@ -122,7 +124,7 @@ class Connection final : public ConnectionControl, public std::enable_shared_fro
   // Waits for the first byte of the next request, so a connection that is merely kept alive is told
   // apart from one in the middle of a request (stop() closes the first kind at once).
   void waitForRequest() {
-    if (server_->stopping.load()) return finish();
+    if (server_->stopping.load() && !first_request_) return finish();
     state_ = State::Idle;
     if (buffer_.size() > 0) return readHeader(Clock::now());  // pipelined
     lowest().expires_at(first_request_ ? accepted_at_ + options_.header_read_timeout

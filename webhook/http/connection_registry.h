@@ -17,8 +17,8 @@ namespace autobuild::http {
 class ConnectionControl {
  public:
   virtual ~ConnectionControl() = default;
-  // Closes the connection if it is between requests (or still in its TLS handshake); a connection in the
-  // middle of a request finishes it and then closes.
+  // Closes the connection if it is kept alive between requests; a connection in the middle of a request,
+  // or accepted and not yet past its first one (TLS handshake included), finishes it and then closes.
   virtual void closeIfIdle() = 0;
   // Closes the connection whatever it is doing.
   virtual void close() = 0;

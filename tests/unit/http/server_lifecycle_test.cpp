@@ -73,6 +73,35 @@ TEST(ServerLifecycle, StopLetsARequestInProgressFinishAndClosesItsConnection) {
   EXPECT_EQ(server.connections(), 0u);
 }
 
+TEST(ServerLifecycle, AConnectionAcceptedBeforeStopHasItsFirstRequestAnswered) {
+  Gate gate;
+  std::atomic<int> finished{0};
+  ServerOptions options = testing::testOptions();
+  options.stop_timeout = 30s;
+  HttpServer server(options, routesWithBlockingHook(gate, finished));
+  server.start();
+
+  RawClient busy(server.port());  // keeps stop() waiting while the fresh connection speaks
+  ASSERT_TRUE(busy.send(httpRequest("POST", "/hooks/abc", {}, "{}")));
+  ASSERT_TRUE(gate.waitForArrivals(1));
+  RawClient fresh(server.port());
+  ASSERT_TRUE(testing::eventually([&] { return server.connections() == 2u; }));
+
+  auto stopped = std::async(std::launch::async, [&] { server.stop(); });
+  ASSERT_TRUE(testing::eventually([&] { return !RawClient(server.port()).connected(); }));
+  // A load balancer sent this connection here before the stop: its request is answered, not reset.
+  ASSERT_TRUE(fresh.send(httpRequest("GET", "/healthz")));
+  const auto answer = fresh.readResponse();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->header("Connection"), "close");
+  EXPECT_TRUE(fresh.waitForClose());
+
+  gate.open();
+  ASSERT_TRUE(busy.readResponse());
+  ASSERT_EQ(stopped.wait_for(10s), std::future_status::ready);
+}
+
 TEST(ServerLifecycle, StopClosesWhatIsLeftAfterItsTimeout) {
   Gate gate;
   std::atomic<int> finished{0};
