@@ -41,6 +41,10 @@ OperatorProcess::OperatorProcess(const std::string& binary, const std::vector<st
     dup2(devnull, 0);
     dup2(log_fd, 1);
     dup2(log_fd, 2);
+    // Nothing else of the test's goes along: a socket the test still holds (Asio opens them without
+    // close-on-exec) would otherwise stay open in the child after the test closes it, and its peer would
+    // never see the connection end.
+    close_range(3, ~0U, 0);
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
