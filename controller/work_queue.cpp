@@ -64,7 +64,10 @@ std::optional<std::string> WorkQueue::get() {
     if (delayed_.empty()) {
       wake_.wait(lock);
     } else {
-      wake_.wait_until(lock, delayed_.begin()->first);
+      // A copy: wait_until reads its deadline again after waking, when another worker may have erased
+      // the entry it came from.
+      const Clock::time_point deadline = delayed_.begin()->first;
+      wake_.wait_until(lock, deadline);
     }
   }
   std::string key = std::move(queue_.front());

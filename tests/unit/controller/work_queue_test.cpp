@@ -70,6 +70,32 @@ TEST(WorkQueueTest, AddAfterHandsTheKeyOutOnlyOnceTheDelayPassed) {
   EXPECT_GE(WorkQueue::Clock::now() - start, 50ms);
 }
 
+// Several workers waiting on the same earliest delayed key: the one that promotes it erases its entry
+// while the others still wait for its time (under AddressSanitizer a wait that kept a reference into the
+// entry reads freed memory).
+TEST(WorkQueueTest, WorkersWaitingOnADelayedKeyThatAnotherPromotesEachGetEveryKeyOnce) {
+  WorkQueue q;
+  std::atomic<int> processed{0};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 4; ++i) {
+    workers.emplace_back([&] {
+      while (auto key = q.get()) {
+        ++processed;
+        q.done(*key);
+      }
+    });
+  }
+  constexpr int kKeys = 300;
+  for (int i = 0; i < kKeys; ++i) {
+    q.addAfter("ns/" + std::to_string(i), std::chrono::milliseconds(1 + i % 3));
+    if (i % 10 == 0) std::this_thread::sleep_for(1ms);
+  }
+  while (processed.load() < kKeys) std::this_thread::sleep_for(1ms);
+  q.shutDown();
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(processed.load(), kKeys);
+}
+
 TEST(WorkQueueTest, FailuresBackOffExponentiallyUpToTheCapAndForgetResets) {
   WorkQueue q(10ms, 40ms);
   auto timeToGet = [&] {
