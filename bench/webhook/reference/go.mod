@@ -1,0 +1,3 @@
+module autobuild.dev/bench/webhook/reference
+
+go 1.19
