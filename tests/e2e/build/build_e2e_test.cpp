@@ -6,38 +6,16 @@
 #include "api/autobuild.h"
 #include "kube/rfc3339.h"
 #include "tests/e2e/support/eventually.h"
+#include "tests/e2e/support/github_push.h"
 #include "tests/e2e/support/operator_fixture.h"
 
 namespace autobuild::e2e {
 namespace {
 
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kImage = "registry.example.com/acme/web";
 const kube::Resource kResourceQuotas{"", "v1", "resourcequotas", "ResourceQuota", true};
-
-struct Push {
-  Headers headers;
-  std::string body;
-};
-
-Push gitHubPush(const std::string& secret, const std::string& sha) {
-  json commit = {{"id", sha}, {"message", "fix login @deploy"}, {"timestamp", "2026-11-23T10:00:00Z"}};
-  json body = {
-      {"ref", "refs/heads/main"},
-      {"before", std::string(40, '0')},
-      {"after", sha},
-      {"repository", {{"full_name", "acme/web"}, {"clone_url", "https://git.example.com/acme/web.git"}}},
-      {"commits", {commit}},
-      {"head_commit", commit}};
-  std::string raw = body.dump();
-  return {{{"Content-Type", "application/json"},
-           {"X-GitHub-Event", "push"},
-           {"X-GitHub-Delivery", randomHex(32)},
-           {"X-Hub-Signature-256", "sha256=" + hmacSha256Hex(secret, raw)}},
-          raw};
-}
 
 json buildSpec(int history_limit = 5) {
   return {{"source", {{"type", "GitHub"}, {"repository", "acme/web"}}},
@@ -73,7 +51,7 @@ class BuildTest : public OperatorFixture {
   }
 
   HttpReply push(const std::string& secret, const std::string& sha, int replica = 0) {
-    Push p = gitHubPush(secret, sha);
+    SignedPush p = signedGitHubPush(secret, sha, "fix login @deploy");
     return post(webhookPath("web"), p.headers, p.body, replica);
   }
 
@@ -189,7 +167,7 @@ TEST_F(BuildTest, APushCreatesTheBuildJobAndAnswersBuildStarted) {
 TEST_F(BuildTest, ARedeliveryToAnotherReplicaCreatesNothing) {
   std::string secret = createAutoBuild("web", buildSpec());
   std::string sha = randomHex(40);
-  Push p = gitHubPush(secret, sha);
+  SignedPush p = signedGitHubPush(secret, sha, "fix login @deploy");
   ASSERT_EQ(post(webhookPath("web"), p.headers, p.body, 0).status, 202);
   HttpReply again = post(webhookPath("web"), p.headers, p.body, 1);
   EXPECT_EQ(again.status, 202) << again.body;

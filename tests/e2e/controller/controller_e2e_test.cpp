@@ -12,6 +12,7 @@
 #include "kube/config.h"
 #include "kube/rfc3339.h"
 #include "tests/e2e/support/eventually.h"
+#include "tests/e2e/support/github_push.h"
 #include "tests/e2e/support/operator_process.h"
 #include "tests/testenv/control_plane.h"
 
@@ -53,17 +54,7 @@ class ControllerTest : public ::testing::Test {
   }
 
   void createDeployment(const std::string& name) {
-    client_->create(
-        kube::resources::Deployments, ns_,
-        {{"metadata", {{"name", name}}},
-         {"spec",
-          {{"replicas", 1},
-           {"selector", {{"matchLabels", {{"app", name}}}}},
-           {"template",
-            {{"metadata", {{"labels", {{"app", name}}}}},
-             {"spec",
-              {{"containers",
-                {{{"name", name}, {"image", "registry.example.com/acme/" + name + ":1"}}}}}}}}}}});
+    client_->create(kube::resources::Deployments, ns_, e2e::deploymentManifest(name, name));
   }
 
   json autobuild(const std::string& name, json spec_overrides = json::object()) {

@@ -10,6 +10,7 @@
 #include "kube/base64.h"
 #include "kube/config.h"
 #include "tests/e2e/support/eventually.h"
+#include "tests/e2e/support/github_push.h"
 #include "tests/e2e/support/http_client.h"
 #include "tests/testenv/control_plane.h"
 
@@ -109,16 +110,7 @@ std::vector<int> FaultTest::webhookPorts() const {
 }
 
 void FaultTest::createDeployment(const std::string& name) {
-  client_->create(kube::resources::Deployments, ns_,
-                  {{"metadata", {{"name", name}}},
-                   {"spec",
-                    {{"replicas", 1},
-                     {"selector", {{"matchLabels", {{"app", name}}}}},
-                     {"template",
-                      {{"metadata", {{"labels", {{"app", name}}}}},
-                       {"spec",
-                        {{"containers",
-                          {{{"name", "app"}, {"image", "registry.example.com/acme/" + name + ":1"}}}}}}}}}}});
+  client_->create(kube::resources::Deployments, ns_, deploymentManifest(name, "app"));
 }
 
 void FaultTest::createAutoBuild(const std::string& name, const std::string& target) {
@@ -203,7 +195,7 @@ PushOutcome FaultTest::pushTo(int replica, const std::string& autobuild) {
   std::string path = client_->get(api::AutoBuilds, ns_, autobuild)["status"].value("webhookPath", "");
   PushOutcome outcome =
       postPush(webhooks_.at(static_cast<std::size_t>(replica))->port, path,
-               gitHubPush(secretOf(autobuild), sha, "check " + sha + " @deploy"), seconds(60));
+               signedGitHubPush(secretOf(autobuild), sha, "check " + sha + " @deploy"), seconds(60));
   outcome.autobuild = autobuild;
   outcome.revision = sha;
   outcome.replica = outcome.status != 0 ? replica : -1;

@@ -30,30 +30,6 @@ std::string hex(std::mt19937_64& random, std::size_t n) {
 
 }  // namespace
 
-SignedPush gitHubPush(const std::string& secret, const std::string& sha, const std::string& message) {
-  nlohmann::json commit = {{"id", sha},
-                           {"message", message},
-                           {"timestamp", "2026-11-23T10:00:00Z"},
-                           {"author", {{"name", "Ada"}}}};
-  nlohmann::json body = {
-      {"ref", "refs/heads/main"},
-      {"before", std::string(40, '0')},
-      {"after", sha},
-      {"repository", {{"full_name", "acme/web"}, {"clone_url", "https://git.example.com/acme/web.git"}}},
-      {"commits", {commit}},
-      {"head_commit", commit}};
-  std::string raw = body.dump();
-  // The delivery id is derived from the commit: distinct for distinct pushes, without a shared random
-  // generator across sender threads.
-  std::string delivery = sha.substr(0, 8) + "-" + sha.substr(8, 4) + "-" + sha.substr(12, 4) + "-" +
-                         sha.substr(16, 4) + "-" + sha.substr(20, 12);
-  return {{{"Content-Type", "application/json"},
-           {"X-GitHub-Event", "push"},
-           {"X-GitHub-Delivery", delivery},
-           {"X-Hub-Signature-256", "sha256=" + hmacSha256Hex(secret, raw)}},
-          raw};
-}
-
 struct PushConnection::Stream {
   boost::asio::io_context io;
   beast::tcp_stream tcp{io};
@@ -147,7 +123,7 @@ void PushLoad::schedule() {
     const auto due = start + std::chrono::microseconds(static_cast<std::int64_t>(i * 1e6 / rate_));
     const PushTarget& target = targets_[static_cast<std::size_t>(i) % targets_.size()];
     std::string sha = hex(random, 40);
-    Job job{i, target, sha, gitHubPush(target.secret, sha, "load " + std::to_string(i) + " @deploy")};
+    Job job{i, target, sha, signedGitHubPush(target.secret, sha, "load " + std::to_string(i) + " @deploy")};
     std::unique_lock lock(mutex_);
     if (wake_.wait_until(lock, due, [this] { return stopping_; })) return;
     queue_.push_back(std::move(job));

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/e2e/support/github_push.h"
+
 namespace autobuild::e2e {
 
 using Clock = std::chrono::steady_clock;
@@ -24,13 +26,6 @@ struct PushTarget {
   std::string path;       // /hooks/<id>
   std::string secret;
 };
-
-// A GitHub push of `sha` to main whose head commit message is `message`, signed with `secret`.
-struct SignedPush {
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-};
-SignedPush gitHubPush(const std::string& secret, const std::string& sha, const std::string& message);
 
 struct PushOutcome {
   std::string autobuild;

@@ -34,7 +34,7 @@ TEST_F(FaultTest, SlowApiServerAnswers503ChangesNothingAndHealthzStaysResponsive
   std::vector<std::string> revisions;
   for (int i = 0; i < kDeliveries; ++i) {
     revisions.push_back(randomHex(40));
-    pushes.push_back(gitHubPush(targets[i % targets.size()].secret, revisions.back(), "slow @deploy"));
+    pushes.push_back(signedGitHubPush(targets[i % targets.size()].secret, revisions.back(), "slow @deploy"));
   }
   std::vector<PushOutcome> outcomes(kDeliveries);
   std::atomic<int> answered{0};
@@ -100,7 +100,7 @@ TEST_F(FaultTest, ARolloutWhoseAnswerComesLateIsNotReportedAsNothingChanged) {
   std::vector<std::thread> senders;
   for (std::size_t i = 0; i < apps.size(); ++i) {
     std::string sha = randomHex(40);
-    SignedPush push = gitHubPush(targets[i].secret, sha, "late @deploy");
+    SignedPush push = signedGitHubPush(targets[i].secret, sha, "late @deploy");
     senders.emplace_back([&, i, sha, push] {
       outcomes[i] = postPush(slow.port, targets[i].path, push, seconds(60));
       outcomes[i].autobuild = apps[i];

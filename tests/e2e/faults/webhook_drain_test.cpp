@@ -56,7 +56,7 @@ TEST_F(FaultTest, WebhookDrainUnderLoadCompletesDeliveriesInFlightAndExitsZero) 
   std::this_thread::sleep_for(milliseconds(300));
   const std::string revision = randomHex(40);
   PushOutcome late = accepted_before.post(
-      targets[0].path, gitHubPush(targets[0].secret, revision, "accepted before the SIGTERM @deploy"));
+      targets[0].path, signedGitHubPush(targets[0].secret, revision, "accepted before the SIGTERM @deploy"));
   late.autobuild = targets[0].autobuild;
   late.revision = revision;
   late.first_replica = 0;
