@@ -34,6 +34,14 @@ class EventRecorderTest : public KubeTest {
     return client->list(resources::Events, object["metadata"].value("namespace", "default"), options).items;
   }
 
+  // A client over `transport` whose own rate limit never holds a burst of Events back.
+  static std::shared_ptr<Client> unlimitedClient(std::shared_ptr<Transport> transport) {
+    ClientOptions options;
+    options.qps = 1000;
+    options.burst = 1000;
+    return std::make_shared<Client>(std::move(transport), options);
+  }
+
   Json subject;
 };
 
@@ -139,10 +147,7 @@ TEST_F(EventRecorderTest, DestructorWritesWhatIsQueued) {
 
 TEST_F(EventRecorderTest, RecordNeverBlocksAndDropsBeyondTheQueueBound) {
   auto gate = std::make_shared<GatedTransport>(makeCpprestTransport(adminConfig()));
-  ClientOptions options;
-  options.qps = 1000;
-  options.burst = 1000;
-  auto slow = std::make_shared<Client>(gate, options);
+  auto slow = unlimitedClient(gate);
   EventRecorder recorder(slow, "autobuild-webhook", "webhook-0");
   gate->hold();  // the API server does not answer: the first write waits, the rest queue up
   for (int i = 0; i < 1100; ++i) {
@@ -163,10 +168,7 @@ TEST_F(EventRecorderTest, DroppingIsLoggedOnceWhenItStartsAndOnceWhenItEnds) {
       std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
   {
     auto gate = std::make_shared<GatedTransport>(makeCpprestTransport(adminConfig()));
-    ClientOptions options;
-    options.qps = 1000;
-    options.burst = 1000;
-    auto slow = std::make_shared<Client>(gate, options);
+    auto slow = unlimitedClient(gate);
     EventRecorder recorder(slow, "autobuild-webhook", "webhook-0");
     gate->hold();
     // The first write waits at the gate (or has not left the queue yet), 1000 queue, the rest are dropped.
