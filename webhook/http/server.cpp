@@ -1,6 +1,7 @@
 #include "webhook/http/server.h"
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -101,8 +102,9 @@ struct HttpServer::Impl {
   }
 
   void onAccept(error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || context->stopping.load()) return;
+    if (ec == asio::error::operation_aborted) return;
     if (ec) {
+      if (context->stopping.load()) return;
       spdlog::warn("http: accept on {} failed: {}", context->options.listen_address, ec.message());
       accept_retry.expires_after(kAcceptRetryDelay);
       accept_retry.async_wait([this](error_code wait_ec) {
@@ -110,6 +112,12 @@ struct HttpServer::Impl {
       });
       return;
     }
+    serve(std::move(socket));
+    // Once stopping, the acceptor's close (queued behind this handler on its strand) takes the rest.
+    if (!context->stopping.load()) accept();
+  }
+
+  void serve(tcp::socket socket) {
     if (context->connections.size() >= context->options.max_connections) {
       refuse(std::move(socket));
     } else if (tls) {
@@ -117,7 +125,21 @@ struct HttpServer::Impl {
     } else {
       servePlainConnection(context, std::move(socket));
     }
-    accept();
+  }
+
+  // Runs on the acceptor's strand. A client whose connect() returned before the stop has a connection
+  // the kernel completed; closing the listening socket would reset the ones still in its accept queue,
+  // so they are taken first and served like every connection accepted before the stop.
+  void closeAcceptor() {
+    error_code ec;
+    acceptor.non_blocking(true, ec);
+    while (!ec) {
+      tcp::socket socket(asio::make_strand(io));
+      acceptor.accept(socket, ec);
+      if (!ec) serve(std::move(socket));
+    }
+    acceptor.close(ec);
+    accept_retry.cancel();
   }
 
   // Over the connection limit: a plain client gets a 503 if its socket takes it at once; a TLS client
@@ -159,11 +181,13 @@ struct HttpServer::Impl {
       context->workers.stop();
       return;
     }
-    asio::post(acceptor.get_executor(), [this] {
-      error_code ec;
-      acceptor.close(ec);
-      accept_retry.cancel();
+    // Connections taken from the accept queue must be registered before the wait for them below.
+    std::promise<void> closed;
+    asio::post(acceptor.get_executor(), [this, &closed] {
+      closeAcceptor();
+      closed.set_value();
     });
+    closed.get_future().wait();
     for (const auto& connection : context->connections.live()) connection->closeIfIdle();
     if (!context->connections.waitUntilEmpty(std::chrono::steady_clock::now() + o.stop_timeout)) {
       spdlog::warn("http: {} connections still open {} ms after stop began; closing them",

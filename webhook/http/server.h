@@ -80,9 +80,11 @@ class HttpServer {
   // Binds, listens and starts the IO threads. Throws std::runtime_error naming the address when it
   // cannot listen (e.g. already in use). Once only.
   void start();
-  // Graceful: stops accepting, closes idle connections, lets requests in progress finish and answers
-  // them with Connection: close, waits up to stop_timeout, then closes what is left. Returns once the
-  // IO threads and workers are joined, so a handler still running delays it until it returns. Idempotent.
+  // Graceful: takes the connections already in the accept queue and stops accepting, closes idle
+  // connections, answers the first request of a connection accepted but not yet used, lets requests in
+  // progress finish and answers them with Connection: close, waits up to stop_timeout, then closes what is
+  // left. Returns once the IO threads and workers are joined, so a handler still running delays it until it
+  // returns. Idempotent.
   void stop();
 
   // The bound port (after start()): useful with port 0.

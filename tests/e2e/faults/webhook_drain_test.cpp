@@ -30,11 +30,10 @@ TEST_F(FaultTest, WebhookDrainUnderLoadCompletesDeliveriesInFlightAndExitsZero) 
   PushLoad load(targets, webhookPorts(), kRate);
   const auto began = Clock::now();
   load.start();
-  // The SIGTERM falls half-way between two deliveries of the load: a connection that reaches the
-  // replica in the same instant as its SIGTERM may be accepted by the kernel and reset when the replica
-  // closes its listening socket, which no server can prevent (that is what a readiness drain delay
-  // before the SIGTERM is for). The connection accepted before the SIGTERM below is the case a server
-  // can and must handle.
+  // The SIGTERM falls half-way between two deliveries of the load: a connection the kernel completes
+  // in the instant between the replica's last accept and the close of its listening socket is reset,
+  // which no server can prevent (that is what a readiness drain delay before the SIGTERM is for). The
+  // connection opened before the SIGTERM below is the case a server can and must handle.
   std::this_thread::sleep_until(began + seconds(3) +
                                 std::chrono::microseconds(static_cast<long>(0.5e6 / kRate)));
   ASSERT_TRUE(eventually([&] { return load.pendingOn(0) >= 3; }, seconds(30)))

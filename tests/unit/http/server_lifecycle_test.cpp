@@ -102,6 +102,46 @@ TEST(ServerLifecycle, AConnectionAcceptedBeforeStopHasItsFirstRequestAnswered) {
   ASSERT_EQ(stopped.wait_for(10s), std::future_status::ready);
 }
 
+TEST(ServerLifecycle, AConnectionStillInTheAcceptQueueWhenStopBeginsIsAnsweredNotReset) {
+  Gate gate;
+  std::atomic<int> finished{0};
+  ServerOptions options = testing::testOptions();
+  options.threads = 1;
+  options.stop_timeout = 30s;
+  Router router = routesWithBlockingHook(gate, finished);
+  Route held;
+  held.path = "/held";
+  held.methods = {"POST"};
+  held.dispatch = Dispatch::IoThread;  // holds the only IO thread, so nothing is accepted meanwhile
+  held.handler = [&gate](const Request&) {
+    gate.pass();
+    return Response{};
+  };
+  router.add(held);
+  HttpServer server(options, std::move(router));
+  server.start();
+
+  RawClient busy(server.port());
+  ASSERT_TRUE(busy.send(httpRequest("POST", "/held", {}, "{}")));
+  ASSERT_TRUE(gate.waitForArrivals(1));
+  // connect() returns once the kernel has completed the connection; the server has not accepted it.
+  RawClient queued(server.port());
+  ASSERT_TRUE(queued.connected());
+  EXPECT_EQ(server.connections(), 1u);
+
+  auto stopped = std::async(std::launch::async, [&] { server.stop(); });
+  EXPECT_EQ(stopped.wait_for(100ms), std::future_status::timeout);
+  gate.open();
+  ASSERT_TRUE(busy.readResponse());
+  ASSERT_TRUE(queued.send(httpRequest("GET", "/healthz")));
+  const auto answer = queued.readResponse();
+  ASSERT_TRUE(answer) << "a connection the kernel completed before the stop was reset";
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->header("Connection"), "close");
+  ASSERT_EQ(stopped.wait_for(10s), std::future_status::ready);
+  EXPECT_FALSE(RawClient(server.port()).connected());
+}
+
 TEST(ServerLifecycle, StopClosesWhatIsLeftAfterItsTimeout) {
   Gate gate;
   std::atomic<int> finished{0};
