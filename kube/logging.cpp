@@ -5,13 +5,21 @@
 #include <memory>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include <spdlog/formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "kube/buffered_fd_sink.h"
+
 namespace autobuild::kube {
 namespace {
+
+// Lines at info and below reach stderr within this interval (klog flushes every 5 s); warnings and
+// errors at once, with everything before them.
+constexpr auto kFlushInterval = std::chrono::seconds(1);
+constexpr std::size_t kBufferBytes = 64 * 1024;
 
 // {"time":"2026-11-23T10:00:00.123Z","level":"info","msg":"..."}; nlohmann escapes the message and
 // replaces invalid UTF-8, so a hostile string in a message cannot break the line.
@@ -45,8 +53,8 @@ void setupLogging(const std::string& level, const std::string& format) {
     throw std::invalid_argument("--log-level: unknown level \"" + level +
                                 "\" (trace, debug, info, warn, error)");
   }
-  auto logger =
-      std::make_shared<spdlog::logger>("autobuild", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>(
+      "autobuild", std::make_shared<BufferedFdSink>(STDERR_FILENO, kBufferBytes));
   if (format == "json") {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else if (format == "text") {
@@ -55,8 +63,9 @@ void setupLogging(const std::string& level, const std::string& format) {
     throw std::invalid_argument("--log-format: unknown format \"" + format + "\" (text, json)");
   }
   logger->set_level(lvl);
-  logger->flush_on(spdlog::level::info);
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(logger));
+  spdlog::flush_every(kFlushInterval);
 }
 
 }  // namespace autobuild::kube

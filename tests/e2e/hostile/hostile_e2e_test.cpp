@@ -373,6 +373,7 @@ TEST_F(HostileRequestTest, EveryHostileRequestGetsItsExactAnswerAndNothingRollsO
   }
 
   // Nothing rolled out: the target's template carries no revision and it still has one ReplicaSet.
+  // The wait also lets the webhooks' info lines reach their logs, which they do within a second.
   std::this_thread::sleep_for(std::chrono::seconds(2));
   EXPECT_EQ(templateRevision("Deployment", "web"), "");
   EXPECT_EQ(replicaSets("web").size(), 1u);
