@@ -31,10 +31,12 @@ std::vector<std::string> targetOf(const nlohmann::json& autobuild) {
 }
 
 kube::InformerOptions informerOptions(const ControllerOptions& o, const std::string& resource,
-                                      std::function<nlohmann::json(nlohmann::json)> transform) {
+                                      std::function<nlohmann::json(nlohmann::json)> transform,
+                                      bool packed = false) {
   kube::InformerOptions options;
   options.resync = o.resync;
   options.transform = std::move(transform);
+  options.packed = packed;
   if (o.on_watch_restart) options.on_watch_restart = [cb = o.on_watch_restart, resource] { cb(resource); };
   return options;
 }
@@ -47,11 +49,12 @@ AutoBuildController::AutoBuildController(std::shared_ptr<kube::Client> client, k
       options_(std::move(options)),
       metrics_(metrics),
       autobuilds_(client, api::AutoBuilds, options_.namespaces,
-                  informerOptions(options_, "autobuilds", packAutoBuild)),
-      secrets_(client, kube::resources::Secrets, options_.namespaces,
-               informerOptions(
-                   options_, "secrets",
-                   [this](nlohmann::json s) { return trimSecret(secret_references_.trim(std::move(s))); })),
+                  informerOptions(options_, "autobuilds", trimAutoBuild, true)),
+      secrets_(
+          client, kube::resources::Secrets, options_.namespaces,
+          informerOptions(
+              options_, "secrets",
+              [this](nlohmann::json s) { return trimSecret(secret_references_.trim(std::move(s))); }, true)),
       deployments_(client, kube::resources::Deployments, options_.namespaces,
                    informerOptions(options_, "deployments", identityOnly)),
       statefulsets_(client, kube::resources::StatefulSets, options_.namespaces,
@@ -67,19 +70,18 @@ AutoBuildController::AutoBuildController(std::shared_ptr<kube::Client> client, k
       reconciler_(client, ClusterCaches{autobuilds_, secrets_, deployments_, statefulsets_, daemonsets_},
                   events, options_.reconciler),
       build_reconciler_(client, jobs_, events) {
-  // The cache holds packed AutoBuilds (cached_objects.h).
   autobuilds_.addIndex(kBySecret, [](const nlohmann::json& a) {
-    return std::vector<std::string>{api::referencedSecretKey(unpackAutoBuild(a))};
+    return std::vector<std::string>{api::referencedSecretKey(a)};
   });
-  autobuilds_.addIndex(kByTarget, [](const nlohmann::json& a) { return targetOf(unpackAutoBuild(a)); });
+  autobuilds_.addIndex(kByTarget, targetOf);
   auto enqueue = [this](const kube::ObjectPtr& a) { queue_.add(kube::objectKey(*a)); };
   autobuilds_.addHandlers({
       [this, enqueue](const kube::ObjectPtr& a) {
-        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(unpackAutoBuild(*a)));
+        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(*a));
         enqueue(a);
       },
       [this, enqueue](const kube::ObjectPtr&, const kube::ObjectPtr& a) {
-        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(unpackAutoBuild(*a)));
+        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(*a));
         enqueue(a);
       },
       [this, enqueue](const kube::ObjectPtr& a) {
@@ -144,7 +146,7 @@ void AutoBuildController::startWorkers() {
       if (stopping_) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    for (const auto& a : autobuilds_.list()) queue_.add(kube::objectKey(*a));
+    for (const auto& key : autobuilds_.keys()) queue_.add(key);
     for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { work(); });
   });
 }
@@ -177,9 +179,8 @@ void AutoBuildController::work() {
 void AutoBuildController::reconcileBuilds(const std::string& key) {
   kube::ObjectPtr cached = autobuilds_.get(key);
   if (!cached) return;
-  nlohmann::json object = unpackAutoBuild(*cached);
-  if (object["metadata"].contains("deletionTimestamp")) return;
-  api::ReadResult read = api::readAutoBuild(object);
+  if (cached->at("metadata").contains("deletionTimestamp")) return;
+  api::ReadResult read = api::readAutoBuild(*cached);
   if (!read.errors.empty()) return;
   api::applyDefaults(read.autobuild);
   // An invalid spec is reported by the AutoBuildReconciler; no build of it is acted on.

@@ -7,7 +7,6 @@
 #include "api/secret_references.h"
 #include "api/validation.h"
 #include "api/webhook_id.h"
-#include "controller/cached_objects.h"
 #include "controller/webhook_secret.h"
 
 namespace autobuild::controller {
@@ -55,10 +54,9 @@ AutoBuildReconciler::AutoBuildReconciler(std::shared_ptr<kube::Client> client, C
 std::optional<std::chrono::milliseconds> AutoBuildReconciler::reconcile(const std::string& key) {
   kube::ObjectPtr cached = caches_.autobuilds.get(key);
   if (!cached) return std::nullopt;
-  nlohmann::json object = unpackAutoBuild(*cached);
   // Deleted: the garbage collector removes the Secret it owned, nothing is left to do.
-  if (object["metadata"].contains("deletionTimestamp")) return std::nullopt;
-  api::ReadResult read = api::readAutoBuild(object);
+  if (cached->at("metadata").contains("deletionTimestamp")) return std::nullopt;
+  api::ReadResult read = api::readAutoBuild(*cached);
   api::AutoBuild& autobuild = read.autobuild;
   api::applyDefaults(autobuild);
 

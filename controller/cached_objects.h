@@ -13,14 +13,6 @@ namespace autobuild::controller {
 // lastTrigger and triggerCount, which the controller writes but never reads.
 nlohmann::json trimAutoBuild(nlohmann::json autobuild);
 
-// What the AutoBuild cache holds: trimAutoBuild's result packed into one CBOR byte string ("packed"), beside
-// the metadata.name, namespace and resourceVersion the informer reads. As a tree of JSON nodes a trimmed
-// AutoBuild takes several times the memory of its CBOR bytes, and the cache holds every AutoBuild.
-nlohmann::json packAutoBuild(nlohmann::json autobuild);
-
-// The trimmed AutoBuild inside what packAutoBuild returned; std::invalid_argument for anything else.
-nlohmann::json unpackAutoBuild(const nlohmann::json& packed);
-
 // A Secret as api::SecretReferences::trim leaves it, less the labels, ownerReferences and uid: the
 // controller reads only the data (or the mark that it was left out).
 nlohmann::json trimSecret(nlohmann::json secret);

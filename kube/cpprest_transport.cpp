@@ -390,17 +390,20 @@ class CpprestTransport final : public Transport {
     refuseAfterShutdown(request);
     auto outcome = std::make_shared<std::promise<HttpResponse>>();
     auto done = outcome->get_future();
+    // The body goes straight into a buffer of ours and is copied once, into the string handed back: a
+    // list page is megabytes, and every copy of it alive at once counts towards the process's peak.
+    auto body = std::make_shared<concurrency::streams::container_buffer<std::vector<std::uint8_t>>>();
     try {
-      shared_->request(buildMessage(request), cancellation.token())
-          .then([](web::http::http_response response) {
-            return response.extract_vector().then([response](std::vector<unsigned char> body) {
-              return HttpResponse{response.status_code(), lowerCaseHeaders(response.headers()),
-                                  std::string(body.begin(), body.end())};
-            });
-          })
-          .then([outcome](pplx::task<HttpResponse> finished) {
+      web::http::http_request message = buildMessage(request);
+      message.set_response_stream(body->create_ostream());
+      shared_->request(message, cancellation.token())
+          .then([](web::http::http_response response) { return response.content_ready(); })
+          .then([outcome, body](pplx::task<web::http::http_response> finished) {
             try {
-              outcome->set_value(finished.get());
+              const web::http::http_response response = finished.get();
+              std::vector<std::uint8_t> bytes = std::move(body->collection());
+              outcome->set_value(HttpResponse{response.status_code(), lowerCaseHeaders(response.headers()),
+                                              std::string(bytes.begin(), bytes.end())});
             } catch (...) {
               outcome->set_exception(std::current_exception());
             }

@@ -128,15 +128,23 @@ bool Informer::waitForSync(std::chrono::milliseconds timeout) const {
 ObjectPtr Informer::get(const std::string& key) const {
   std::shared_lock lock(cache_mutex_);
   auto it = cache_.find(key);
-  return it == cache_.end() ? nullptr : it->second;
+  return it == cache_.end() ? nullptr : load(it->second);
 }
 
 std::vector<ObjectPtr> Informer::list() const {
   std::shared_lock lock(cache_mutex_);
   std::vector<ObjectPtr> objects;
   objects.reserve(cache_.size());
-  for (const auto& [key, object] : cache_) objects.push_back(object);
+  for (const auto& [key, object] : cache_) objects.push_back(load(object));
   return objects;
+}
+
+std::vector<std::string> Informer::keys() const {
+  std::shared_lock lock(cache_mutex_);
+  std::vector<std::string> keys;
+  keys.reserve(cache_.size());
+  for (const auto& [key, object] : cache_) keys.push_back(key);
+  return keys;
 }
 
 std::vector<ObjectPtr> Informer::byIndex(const std::string& index, const std::string& value) const {
@@ -151,7 +159,7 @@ std::vector<ObjectPtr> Informer::byIndex(const std::string& index, const std::st
   objects.reserve(keys->second.size());
   for (const auto& key : keys->second) {
     auto it = cache_.find(key);
-    if (it != cache_.end()) objects.push_back(it->second);
+    if (it != cache_.end()) objects.push_back(load(it->second));
   }
   return objects;
 }
@@ -217,7 +225,8 @@ bool Informer::listAndReplace(std::string& resource_version) {
   // Transformed as each item is parsed: a page of whole objects would cost far more than the cache.
   if (options_.transform) list_options.item_transform = options_.transform;
 
-  std::vector<ObjectPtr> fresh;
+  // Keyed as they arrive: with a packed cache, no page's JSON trees outlive the page.
+  std::unordered_map<std::string, Stored> fresh;
   std::string list_version;
   while (true) {
     ListPage page;
@@ -234,7 +243,10 @@ bool Informer::listAndReplace(std::string& resource_version) {
     }
     if (stopping_.load()) return false;
     // The client has set apiVersion and kind, which items of a list lack, and applied the transform.
-    for (auto& item : page.items) fresh.push_back(std::make_shared<const nlohmann::json>(std::move(item)));
+    for (auto& item : page.items) {
+      std::string key = objectKey(item);
+      fresh[std::move(key)] = store(std::make_shared<const Json>(std::move(item)));
+    }
     list_version = page.resource_version;
     if (page.continue_token.empty()) break;
     list_options.continue_token = page.continue_token;
@@ -318,67 +330,85 @@ ObjectPtr Informer::prepare(Json object) const {
   return std::make_shared<const Json>(std::move(object));
 }
 
+Informer::Stored Informer::store(ObjectPtr object) const {
+  if (!options_.packed) return object;
+  std::string bytes;
+  Json::to_cbor(*object, bytes);
+  // The encoder grew the string by doubling; the cache keeps it for as long as the object is unchanged.
+  bytes.shrink_to_fit();
+  return std::make_shared<const std::string>(std::move(bytes));
+}
+
+ObjectPtr Informer::load(const Stored& stored) {
+  if (const auto* object = std::get_if<ObjectPtr>(&stored)) return *object;
+  return std::make_shared<const Json>(Json::from_cbor(*std::get<std::shared_ptr<const std::string>>(stored)));
+}
+
 void Informer::apply(WatchEvent::Type type, Json object) {
   ObjectPtr current = prepare(std::move(object));
   std::string key = objectKey(*current);
+  const bool deleted = type == WatchEvent::Type::Deleted;
+  Stored stored = deleted ? Stored{} : store(current);
   ObjectPtr previous;
   {
     std::unique_lock lock(cache_mutex_);
     auto it = cache_.find(key);
     if (it != cache_.end()) {
-      previous = it->second;
-      index(key, previous, false);
+      previous = load(it->second);
+      index(key, *previous, false);
     }
-    if (type == WatchEvent::Type::Deleted) {
+    if (deleted) {
       if (it != cache_.end()) cache_.erase(it);
     } else {
-      cache_[key] = current;
-      index(key, current, true);
+      cache_[key] = std::move(stored);
+      index(key, *current, true);
     }
   }
-  if (type == WatchEvent::Type::Deleted) {
-    notify(Change{Change::Kind::Delete, nullptr, current});
+  if (deleted) {
+    notify(Change{Change::Kind::Delete, {}, current});
   } else if (previous) {
     notify(Change{Change::Kind::Update, previous, current});
   } else {
-    notify(Change{Change::Kind::Add, nullptr, current});
+    notify(Change{Change::Kind::Add, {}, current});
   }
 }
 
-void Informer::replace(std::vector<ObjectPtr> fresh) {
+void Informer::replace(std::unordered_map<std::string, Stored> fresh) {
   std::vector<Change> changes;
   {
     std::unique_lock lock(cache_mutex_);
-    std::unordered_map<std::string, ObjectPtr> next;
-    next.reserve(fresh.size());
-    for (auto& object : fresh) next[objectKey(*object)] = object;
-    for (const auto& [key, old_object] : cache_) {
-      if (!next.contains(key)) changes.push_back(Change{Change::Kind::Delete, nullptr, old_object});
+    for (auto& [key, old_object] : cache_) {
+      if (!fresh.contains(key)) changes.push_back(Change{Change::Kind::Delete, {}, std::move(old_object)});
     }
-    for (auto& object : fresh) {
-      std::string key = objectKey(*object);
+    for (auto& [key, object] : fresh) {
       auto old = cache_.find(key);
       if (old == cache_.end()) {
-        changes.push_back(Change{Change::Kind::Add, nullptr, object});
-      } else if (resourceVersionOf(*old->second) != resourceVersionOf(*object)) {
-        changes.push_back(Change{Change::Kind::Update, old->second, object});
+        changes.push_back(Change{Change::Kind::Add, {}, object});
+        continue;
+      }
+      ObjectPtr old_object = load(old->second);
+      ObjectPtr new_object = load(object);
+      if (resourceVersionOf(*old_object) != resourceVersionOf(*new_object)) {
+        changes.push_back(Change{Change::Kind::Update, std::move(old->second), object});
       } else {
         // Unchanged: keep the instance handlers have already seen.
-        next[key] = old->second;
+        object = std::move(old->second);
       }
     }
-    cache_ = std::move(next);
+    cache_ = std::move(fresh);
     for (auto& [name, by_value] : indexes_) by_value.clear();
-    for (const auto& [key, object] : cache_) index(key, object, true);
+    if (!index_funcs_.empty()) {
+      for (const auto& [key, object] : cache_) index(key, *load(object), true);
+    }
   }
   for (const auto& change : changes) notify(change);
 }
 
-void Informer::index(const std::string& key, const ObjectPtr& object, bool add) {
+void Informer::index(const std::string& key, const Json& object, bool add) {
   for (const auto& [name, func] : index_funcs_) {
     std::vector<std::string> values;
     try {
-      values = func(*object);
+      values = func(object);
     } catch (const std::exception& e) {
       spdlog::error("informer of {}: index {} failed on {}: {}", what_, name, key, e.what());
       continue;
@@ -398,21 +428,23 @@ void Informer::index(const std::string& key, const ObjectPtr& object, bool add) 
 }
 
 void Informer::notify(const Change& change) {
+  const ObjectPtr object = load(change.object);
+  const ObjectPtr old_object = change.kind == Change::Kind::Update ? load(change.old_object) : nullptr;
   for (const auto& handlers : handlers_) {
     try {
       switch (change.kind) {
         case Change::Kind::Add:
-          if (handlers.on_add) handlers.on_add(change.object);
+          if (handlers.on_add) handlers.on_add(object);
           break;
         case Change::Kind::Update:
-          if (handlers.on_update) handlers.on_update(change.old_object, change.object);
+          if (handlers.on_update) handlers.on_update(old_object, object);
           break;
         case Change::Kind::Delete:
-          if (handlers.on_delete) handlers.on_delete(change.object);
+          if (handlers.on_delete) handlers.on_delete(object);
           break;
       }
     } catch (const std::exception& e) {
-      spdlog::error("informer of {}: handler failed on {}: {}", what_, objectKey(*change.object), e.what());
+      spdlog::error("informer of {}: handler failed on {}: {}", what_, objectKey(*object), e.what());
     }
   }
 }
@@ -420,7 +452,10 @@ void Informer::notify(const Change& change) {
 void Informer::resyncIfDue() {
   if (options_.resync.count() <= 0 || Clock::now() < next_resync_) return;
   next_resync_ = Clock::now() + options_.resync;
-  for (const auto& object : list()) notify(Change{Change::Kind::Update, object, object});
+  // One object at a time: a packed cache is parsed only as far as it is being delivered.
+  for (const auto& key : keys()) {
+    if (ObjectPtr object = get(key)) notify(Change{Change::Kind::Update, object, object});
+  }
 }
 
 bool Informer::sleepFor(std::chrono::milliseconds d) {

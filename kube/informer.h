@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -46,6 +47,10 @@ struct InformerOptions {
   // Applied to every object before it is cached, to keep only what the owner needs (memory). It must
   // keep metadata.name, metadata.namespace and metadata.resourceVersion.
   std::function<nlohmann::json(nlohmann::json)> transform;
+  // Keep each object as its CBOR bytes and parse it again for every read (get, list, byIndex, the
+  // handlers): a fraction of the memory of a JSON tree, for a large cache read far less often than it
+  // holds objects (a controller's, not a request path's).
+  bool packed = false;
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
   // Called each time a watch is established after the first attempt, when it ended or failed (for
@@ -74,16 +79,21 @@ class Informer {
 
   ObjectPtr get(const std::string& key) const;
   std::vector<ObjectPtr> list() const;
+  // The keys of every cached object: with a packed cache, far cheaper than list().
+  std::vector<std::string> keys() const;
   // std::out_of_range if no index of that name was added.
   std::vector<ObjectPtr> byIndex(const std::string& index, const std::string& value) const;
   std::size_t size() const;
   const Resource& resource() const { return resource_; }
 
  private:
+  // One cached object: its JSON tree, or its CBOR bytes when options_.packed.
+  using Stored = std::variant<ObjectPtr, std::shared_ptr<const std::string>>;
+
   struct Change {
     enum class Kind { Add, Update, Delete } kind;
-    ObjectPtr old_object;  // Update only
-    ObjectPtr object;      // for Delete: the last state known
+    Stored old_object;  // Update only
+    Stored object;      // for Delete: the last state known
   };
 
   void run();
@@ -94,9 +104,11 @@ class Informer {
   // TransportError (resume). `progressed` is set once an event arrived.
   bool watchFrom(std::string& resource_version, bool& progressed);
   ObjectPtr prepare(nlohmann::json object) const;
+  Stored store(ObjectPtr object) const;
+  static ObjectPtr load(const Stored& stored);
   void apply(WatchEvent::Type type, nlohmann::json object);
-  void replace(std::vector<ObjectPtr> fresh);
-  void index(const std::string& key, const ObjectPtr& object, bool add);  // cache_mutex_ held
+  void replace(std::unordered_map<std::string, Stored> fresh);
+  void index(const std::string& key, const nlohmann::json& object, bool add);  // cache_mutex_ held
   void notify(const Change& change);
   void resyncIfDue();
   bool sleepFor(std::chrono::milliseconds d);  // false when stopped meanwhile
@@ -109,7 +121,7 @@ class Informer {
   std::map<std::string, IndexFunc> index_funcs_;
 
   mutable std::shared_mutex cache_mutex_;
-  std::unordered_map<std::string, ObjectPtr> cache_;
+  std::unordered_map<std::string, Stored> cache_;
   // index name -> value -> keys
   std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> indexes_;
 

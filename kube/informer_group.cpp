@@ -62,10 +62,10 @@ ObjectPtr InformerGroup::get(const std::string& key) const {
   return informer ? informer->get(key) : nullptr;
 }
 
-std::vector<ObjectPtr> InformerGroup::list() const {
-  std::vector<ObjectPtr> out;
+std::vector<std::string> InformerGroup::keys() const {
+  std::vector<std::string> out;
   for (const auto& i : informers_) {
-    auto part = i->list();
+    auto part = i->keys();
     out.insert(out.end(), part.begin(), part.end());
   }
   return out;

@@ -26,7 +26,7 @@ class InformerGroup {
   bool waitForSync(std::chrono::milliseconds timeout) const;
 
   ObjectPtr get(const std::string& key) const;  // "<namespace>/<name>"
-  std::vector<ObjectPtr> list() const;
+  std::vector<std::string> keys() const;
   std::vector<ObjectPtr> byIndex(const std::string& index, const std::string& value) const;
   std::size_t size() const;
 

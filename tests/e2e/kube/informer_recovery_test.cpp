@@ -19,10 +19,12 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
-class InformerRecoveryTest : public KubeTest {
+// Every test runs with the cache as JSON trees and as CBOR bytes (InformerOptions::packed).
+class InformerRecoveryTest : public KubeTest, public ::testing::WithParamInterface<bool> {
  protected:
   InformerOptions options() {
     InformerOptions o;
+    o.packed = GetParam();
     o.ns = ns;
     o.min_backoff = 50ms;
     o.max_backoff = 500ms;
@@ -49,7 +51,7 @@ class InformerRecoveryTest : public KubeTest {
   std::atomic<int> watch_restarts{0};
 };
 
-TEST_F(InformerRecoveryTest, ResumesAfterTheApiServerRestartsAndSeesChangesMadeMeanwhile) {
+TEST_P(InformerRecoveryTest, ResumesAfterTheApiServerRestartsAndSeesChangesMadeMeanwhile) {
   client->create(resources::ConfigMaps, ns, configMap("kept", {{"v", "1"}}));
   client->create(resources::ConfigMaps, ns, configMap("doomed"));
   Informer informer(client, resources::ConfigMaps, options());
@@ -79,7 +81,7 @@ TEST_F(InformerRecoveryTest, ResumesAfterTheApiServerRestartsAndSeesChangesMadeM
   EXPECT_EQ(informer.get(ns + "/kept")->at("data").at("v"), "2");
 }
 
-TEST_F(InformerRecoveryTest, RelistsAfterGoneAndReconcilesTheCache) {
+TEST_P(InformerRecoveryTest, RelistsAfterGoneAndReconcilesTheCache) {
   client->create(resources::ConfigMaps, ns, configMap("unchanged", {}, {{"group", "a"}}));
   client->create(resources::ConfigMaps, ns, configMap("changed", {{"v", "1"}}, {{"group", "a"}}));
   client->create(resources::ConfigMaps, ns, configMap("deleted", {{"v", "last"}}, {{"group", "a"}}));
@@ -136,7 +138,7 @@ TEST_F(InformerRecoveryTest, RelistsAfterGoneAndReconcilesTheCache) {
   ASSERT_TRUE(log.waitForCall("add later", 30s));
 }
 
-TEST_F(InformerRecoveryTest, StopIsPromptWhileTheApiServerIsUnreachable) {
+TEST_P(InformerRecoveryTest, StopIsPromptWhileTheApiServerIsUnreachable) {
   Informer informer(gatedClient(), resources::ConfigMaps, options());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));
@@ -145,7 +147,7 @@ TEST_F(InformerRecoveryTest, StopIsPromptWhileTheApiServerIsUnreachable) {
   ASSERT_EQ(stopped.wait_for(20s), std::future_status::ready);
 }
 
-TEST_F(InformerRecoveryTest, StartWhileUnreachableSyncsOnceTheServerIsBack) {
+TEST_P(InformerRecoveryTest, StartWhileUnreachableSyncsOnceTheServerIsBack) {
   auto gated = gatedClient();
   gate->close();
   client->create(resources::ConfigMaps, ns, configMap("waiting"));
@@ -156,6 +158,9 @@ TEST_F(InformerRecoveryTest, StartWhileUnreachableSyncsOnceTheServerIsBack) {
   ASSERT_TRUE(informer.waitForSync(30s));
   EXPECT_NE(informer.get(ns + "/waiting"), nullptr);
 }
+
+INSTANTIATE_TEST_SUITE_P(Cache, InformerRecoveryTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Packed" : "Tree"; });
 
 }  // namespace
 }  // namespace autobuild::kube::e2e

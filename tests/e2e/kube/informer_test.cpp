@@ -18,10 +18,12 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
-class InformerTest : public KubeTest {
+// Every test runs with the cache as JSON trees and as CBOR bytes (InformerOptions::packed).
+class InformerTest : public KubeTest, public ::testing::WithParamInterface<bool> {
  protected:
   InformerOptions options() const {
     InformerOptions o;
+    o.packed = GetParam();
     o.ns = ns;
     o.min_backoff = 50ms;
     o.max_backoff = 1s;
@@ -35,7 +37,7 @@ class InformerTest : public KubeTest {
   }
 };
 
-TEST_F(InformerTest, InitialListIsDeliveredAsAddsBeforeSync) {
+TEST_P(InformerTest, InitialListIsDeliveredAsAddsBeforeSync) {
   client->create(resources::ConfigMaps, ns, configMap("first"));
   client->create(resources::ConfigMaps, ns, configMap("second"));
 
@@ -56,7 +58,7 @@ TEST_F(InformerTest, InitialListIsDeliveredAsAddsBeforeSync) {
   EXPECT_EQ(informer.get(ns + "/missing"), nullptr);
 }
 
-TEST_F(InformerTest, SeesAddUpdateAndDeleteInOrder) {
+TEST_P(InformerTest, SeesAddUpdateAndDeleteInOrder) {
   Informer informer(client, resources::ConfigMaps, options());
   HandlerLog log;
   informer.addHandlers(log.handlers());
@@ -84,7 +86,7 @@ TEST_F(InformerTest, SeesAddUpdateAndDeleteInOrder) {
   EXPECT_EQ(informer.get(ns + "/subject"), nullptr);
 }
 
-TEST_F(InformerTest, CacheFollowsTheServer) {
+TEST_P(InformerTest, CacheFollowsTheServer) {
   Informer informer(client, resources::ConfigMaps, options());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));
@@ -100,9 +102,12 @@ TEST_F(InformerTest, CacheFollowsTheServer) {
   EXPECT_TRUE(names(informer.list()).count("a"));
   EXPECT_FALSE(names(informer.list()).count("b"));
   EXPECT_EQ(informer.size(), informer.list().size());
+  EXPECT_THAT(informer.keys(), ::testing::Contains(ns + "/a"));
+  EXPECT_THAT(informer.keys(), ::testing::Not(::testing::Contains(ns + "/b")));
+  EXPECT_EQ(informer.keys().size(), informer.size());
 }
 
-TEST_F(InformerTest, IndexLookupsFollowChanges) {
+TEST_P(InformerTest, IndexLookupsFollowChanges) {
   Informer informer(client, resources::ConfigMaps, options());
   informer.addIndex("color", [](const Json& object) {
     std::vector<std::string> values;
@@ -132,7 +137,7 @@ TEST_F(InformerTest, IndexLookupsFollowChanges) {
   EXPECT_THROW(informer.byIndex("shape", "round"), std::out_of_range);
 }
 
-TEST_F(InformerTest, AFailingIndexFunctionLeavesTheObjectCachedAndOtherIndexesIntact) {
+TEST_P(InformerTest, AFailingIndexFunctionLeavesTheObjectCachedAndOtherIndexesIntact) {
   Informer informer(client, resources::ConfigMaps, options());
   informer.addIndex("strict", [](const Json& object) {
     if (object.at("metadata").at("name") == "odd") throw std::runtime_error("no value for odd");
@@ -153,7 +158,7 @@ TEST_F(InformerTest, AFailingIndexFunctionLeavesTheObjectCachedAndOtherIndexesIn
   EXPECT_TRUE(names(informer.byIndex("strict", "any")).count("even"));
 }
 
-TEST_F(InformerTest, TransformIsAppliedBeforeCaching) {
+TEST_P(InformerTest, TransformIsAppliedBeforeCaching) {
   auto o = options();
   o.transform = [](Json object) {
     object.erase("data");
@@ -175,7 +180,7 @@ TEST_F(InformerTest, TransformIsAppliedBeforeCaching) {
   for (const auto& call : log.calls()) EXPECT_FALSE(call.object->contains("data")) << call.summary();
 }
 
-TEST_F(InformerTest, ResyncDeliversEveryCachedObjectAgain) {
+TEST_P(InformerTest, ResyncDeliversEveryCachedObjectAgain) {
   client->create(resources::ConfigMaps, ns, configMap("steady"));
   auto o = options();
   o.resync = 1s;
@@ -196,7 +201,7 @@ TEST_F(InformerTest, ResyncDeliversEveryCachedObjectAgain) {
   }));
 }
 
-TEST_F(InformerTest, LabelSelectorLimitsWhatIsCached) {
+TEST_P(InformerTest, LabelSelectorLimitsWhatIsCached) {
   auto o = options();
   o.label_selector = "team=blue";
   Informer informer(client, resources::ConfigMaps, o);
@@ -213,7 +218,7 @@ TEST_F(InformerTest, LabelSelectorLimitsWhatIsCached) {
   EXPECT_THAT(log.summariesFor({"theirs"}), ::testing::IsEmpty());
 }
 
-TEST_F(InformerTest, ClusterScopedObjectsAreKeyedByName) {
+TEST_P(InformerTest, ClusterScopedObjectsAreKeyedByName) {
   InformerOptions o;
   o.field_selector = "metadata.name=" + ns;
   Informer informer(client, resources::Namespaces, o);
@@ -224,7 +229,7 @@ TEST_F(InformerTest, ClusterScopedObjectsAreKeyedByName) {
   EXPECT_EQ(objectKey(*informer.get(ns)), ns);
 }
 
-TEST_F(InformerTest, AFailingHandlerDoesNotStopDelivery) {
+TEST_P(InformerTest, AFailingHandlerDoesNotStopDelivery) {
   Informer informer(client, resources::ConfigMaps, options());
   InformerHandlers refusing;
   refusing.on_add = [](const ObjectPtr& object) {
@@ -243,7 +248,7 @@ TEST_F(InformerTest, AFailingHandlerDoesNotStopDelivery) {
   EXPECT_NE(informer.get(ns + "/poison"), nullptr);
 }
 
-TEST_F(InformerTest, StopInterruptsABlockedWatchPromptly) {
+TEST_P(InformerTest, StopInterruptsABlockedWatchPromptly) {
   Informer informer(client, resources::ConfigMaps, options());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));
@@ -253,7 +258,7 @@ TEST_F(InformerTest, StopInterruptsABlockedWatchPromptly) {
   informer.stop();  // idempotent
 }
 
-TEST_F(InformerTest, ConfigurationAfterStartIsRefused) {
+TEST_P(InformerTest, ConfigurationAfterStartIsRefused) {
   Informer informer(client, resources::ConfigMaps, options());
   informer.start();
   EXPECT_THROW(informer.addHandlers({}), std::logic_error);
@@ -262,7 +267,7 @@ TEST_F(InformerTest, ConfigurationAfterStartIsRefused) {
   EXPECT_THROW(informer.start(), std::logic_error);
 }
 
-TEST_F(InformerTest, ForbiddenListNeverSyncsAndStillStops) {
+TEST_P(InformerTest, ForbiddenListNeverSyncsAndStillStops) {
   auto nobody = std::make_shared<Client>(
       loadKubeconfig(testenv::controlPlane().serviceAccountKubeconfig(ns, "nobody")));
   Informer informer(nobody, resources::Secrets, options());
@@ -273,6 +278,9 @@ TEST_F(InformerTest, ForbiddenListNeverSyncsAndStillStops) {
   auto stopped = std::async(std::launch::async, [&] { informer.stop(); });
   EXPECT_EQ(stopped.wait_for(20s), std::future_status::ready);
 }
+
+INSTANTIATE_TEST_SUITE_P(Cache, InformerTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Packed" : "Tree"; });
 
 }  // namespace
 }  // namespace autobuild::kube::e2e

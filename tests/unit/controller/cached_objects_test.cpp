@@ -83,27 +83,6 @@ TEST(TrimAutoBuild, AnAutoBuildWithoutStatusOrWithAMalformedOneStaysReadable) {
   EXPECT_EQ(read.errors[0].path, "metadata.generation");
 }
 
-TEST(PackAutoBuild, KeepsTheIdentityTheInformerReadsAndTheTrimmedObjectInside) {
-  json packed = packAutoBuild(fullAutoBuild());
-  EXPECT_EQ(packed["metadata"],
-            json::parse(R"({"name": "web", "namespace": "shop", "resourceVersion": "812"})"));
-  EXPECT_EQ(kube::objectKey(packed), "shop/web");
-  ASSERT_TRUE(packed["packed"].is_binary());
-  EXPECT_EQ(unpackAutoBuild(packed), trimAutoBuild(fullAutoBuild()));
-  // The point of packing: fewer bytes than the text, in one allocation instead of a node per field.
-  EXPECT_LT(packed["packed"].get_binary().size(), trimAutoBuild(fullAutoBuild()).dump().size());
-}
-
-TEST(PackAutoBuild, UnpackingAnObjectThatIsNotPackedIsAnError) {
-  try {
-    unpackAutoBuild(trimAutoBuild(fullAutoBuild()));
-    FAIL() << "no std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "cached AutoBuild shop/web is not packed");
-  }
-  EXPECT_THROW(unpackAutoBuild(json::array()), std::invalid_argument);
-}
-
 TEST(TrimSecret, KeepsTheDataOfAReferencedSecretAndItsIdentity) {
   api::SecretReferences references;
   references.set("shop/web", "shop/web-webhook");
