@@ -72,18 +72,11 @@ void EventRecorder::record(const nlohmann::json& involved, EventType type, const
   const Json empty = Json::object();
   const Json& metadata = involved.contains("metadata") ? involved["metadata"] : empty;
   Pending pending;
-  pending.involved = {{"apiVersion", stringField(involved, "apiVersion")},
-                      {"kind", stringField(involved, "kind")},
-                      {"name", stringField(metadata, "name")}};
-  std::string ns = stringField(metadata, "namespace");
-  if (!ns.empty()) pending.involved["namespace"] = ns;
-  if (auto uid = stringField(metadata, "uid"); !uid.empty()) pending.involved["uid"] = uid;
-  if (auto version = stringField(metadata, "resourceVersion"); !version.empty()) {
-    pending.involved["resourceVersion"] = version;
-  }
+  pending.involved = {stringField(involved, "apiVersion"), stringField(involved, "kind"),
+                      stringField(metadata, "namespace"),  stringField(metadata, "name"),
+                      stringField(metadata, "uid"),        stringField(metadata, "resourceVersion")};
   // Events about cluster-scoped objects live in "default", as the API server's validation requires.
-  pending.event_namespace = ns.empty() ? "default" : ns;
-  pending.object_name = stringField(metadata, "name");
+  pending.event_namespace = pending.involved.ns.empty() ? "default" : pending.involved.ns;
   pending.type = type;
   pending.reason = reason;
   pending.message = truncateUtf8(message, kMaxMessageBytes);
@@ -99,8 +92,8 @@ void EventRecorder::record(const nlohmann::json& involved, EventType type, const
         spdlog::warn(
             "event recorder queue full ({} events): dropping Events until it has room, from {} {} on {} "
             "{}/{}",
-            kMaxQueued, type == EventType::Warning ? "Warning" : "Normal", reason,
-            pending.involved["kind"].get<std::string>(), pending.event_namespace, pending.object_name);
+            kMaxQueued, type == EventType::Warning ? "Warning" : "Normal", reason, pending.involved.kind,
+            pending.event_namespace, pending.involved.name);
       }
       return;
     }
@@ -111,6 +104,14 @@ void EventRecorder::record(const nlohmann::json& involved, EventType type, const
     queue_.push_back(std::move(pending));
   }
   wake_.notify_one();
+}
+
+nlohmann::json EventRecorder::ObjectReference::toJson() const {
+  Json reference = {{"apiVersion", api_version}, {"kind", kind}, {"name", name}};
+  if (!ns.empty()) reference["namespace"] = ns;
+  if (!uid.empty()) reference["uid"] = uid;
+  if (!resource_version.empty()) reference["resourceVersion"] = resource_version;
+  return reference;
 }
 
 void EventRecorder::flush(std::chrono::milliseconds timeout) {
@@ -130,9 +131,8 @@ void EventRecorder::run() {
     try {
       write(pending);
     } catch (const std::exception& e) {
-      spdlog::warn("event {} on {} {}/{} not recorded: {}", pending.reason,
-                   pending.involved["kind"].get<std::string>(), pending.event_namespace, pending.object_name,
-                   e.what());
+      spdlog::warn("event {} on {} {}/{} not recorded: {}", pending.reason, pending.involved.kind,
+                   pending.event_namespace, pending.involved.name, e.what());
     }
     lock.lock();
     busy_ = false;
@@ -142,11 +142,10 @@ void EventRecorder::run() {
 
 void EventRecorder::write(const Pending& p) {
   const std::string type = p.type == EventType::Warning ? "Warning" : "Normal";
-  const std::string uid = p.involved.value("uid", "");
   // Without a uid, objects of the same name in turn (deleted and created again) count as one.
-  const std::string object_id =
-      uid.empty() ? p.involved["kind"].get<std::string>() + "/" + p.event_namespace + "/" + p.object_name
-                  : uid;
+  const std::string object_id = p.involved.uid.empty()
+                                    ? p.involved.kind + "/" + p.event_namespace + "/" + p.involved.name
+                                    : p.involved.uid;
   const std::string key = object_id + '\0' + type + '\0' + p.reason + '\0' + p.message;
   const std::string now = formatRfc3339(p.at);
 
@@ -167,12 +166,12 @@ void EventRecorder::write(const Pending& p) {
     }
   }
 
-  std::string prefix = p.object_name.substr(0, kMaxNamePrefix);
+  std::string prefix = p.involved.name.substr(0, kMaxNamePrefix);
   Json event = {
       {"apiVersion", "v1"},
       {"kind", "Event"},
       {"metadata", {{"name", prefix + "." + randomHex16()}, {"namespace", p.event_namespace}}},
-      {"involvedObject", p.involved},
+      {"involvedObject", p.involved.toJson()},
       {"reason", p.reason},
       {"message", p.message},
       {"type", type},

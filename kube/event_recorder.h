@@ -36,10 +36,14 @@ class EventRecorder {
   void flush(std::chrono::milliseconds timeout);
 
  private:
+  // The involvedObject reference. Strings, not a JSON tree: up to 1000 wait in the queue.
+  struct ObjectReference {
+    std::string api_version, kind, ns, name, uid, resource_version;
+    nlohmann::json toJson() const;
+  };
   struct Pending {
-    nlohmann::json involved;  // the involvedObject reference
-    std::string event_namespace;
-    std::string object_name;
+    ObjectReference involved;
+    std::string event_namespace;  // involved.ns, or "default" for a cluster-scoped object
     EventType type;
     std::string reason;
     std::string message;  // truncated
