@@ -181,15 +181,17 @@ struct HttpServer::Impl {
       context->workers.stop();
       return;
     }
-    // Connections taken from the accept queue must be registered before the wait for them below.
-    std::promise<void> closed;
-    asio::post(acceptor.get_executor(), [this, &closed] {
+    const auto deadline = std::chrono::steady_clock::now() + o.stop_timeout;
+    // Connections taken from the accept queue must be registered before the wait for them below. An IO
+    // thread held by a handler delays that; the stop timeout bounds it like the rest.
+    auto closed = std::make_shared<std::promise<void>>();
+    asio::post(acceptor.get_executor(), [this, closed] {
       closeAcceptor();
-      closed.set_value();
+      closed->set_value();
     });
-    closed.get_future().wait();
+    closed->get_future().wait_until(deadline);
     for (const auto& connection : context->connections.live()) connection->closeIfIdle();
-    if (!context->connections.waitUntilEmpty(std::chrono::steady_clock::now() + o.stop_timeout)) {
+    if (!context->connections.waitUntilEmpty(deadline)) {
       spdlog::warn("http: {} connections still open {} ms after stop began; closing them",
                    context->connections.size(), o.stop_timeout.count());
       for (const auto& connection : context->connections.live()) connection->close();
