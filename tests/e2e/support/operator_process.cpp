@@ -97,7 +97,14 @@ std::string OperatorProcess::logs() const {
 }
 
 int freePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  // The socket stays bound, with SO_REUSEADDR and without listening, for the life of the test binary: the
+  // kernel then never hands the port to another bind(0) or to an outgoing connection, in this process or
+  // any other, while the operator's listeners (all SO_REUSEADDR) can still bind it. Released at once, the
+  // port could be taken by a test binary running beside this one before the operator binds it.
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -108,7 +115,6 @@ int freePort() {
   }
   socklen_t len = sizeof addr;
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
   return ntohs(addr.sin_port);
 }
 

@@ -36,7 +36,8 @@ class OperatorProcess {
   std::string log_path_;
 };
 
-// A free TCP port on 127.0.0.1 (bound and released; good enough for a test's own listeners).
+// A TCP port on 127.0.0.1 reserved for the rest of the test binary's life: no other test binary, and no
+// outgoing connection, can take it, and a listener with SO_REUSEADDR (every one of the operator's) binds it.
 int freePort();
 
 }  // namespace autobuild::e2e
