@@ -11,7 +11,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libcpprest-dev libboost-dev libboost-system-dev libyaml-cpp-dev nlohmann-json3-dev \
-      prometheus-cpp-dev libssl-dev libspdlog-dev libcli11-dev \
+      prometheus-cpp-dev libssl-dev libspdlog-dev libcli11-dev libzstd-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -26,7 +26,7 @@ FROM debian:12-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libc6 libgcc-s1 libstdc++6 libssl3 libcpprest2.10 libyaml-cpp0.7 \
-      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libspdlog1.10 libfmt9 \
+      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libspdlog1.10 libfmt9 libzstd1 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/controller/autobuild-controller /build/webhook/autobuild-webhook /usr/local/bin/
 # Numeric, so that Kubernetes can enforce runAsNonRoot; the charts run as the same id.

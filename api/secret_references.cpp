@@ -43,6 +43,12 @@ bool SecretReferences::isReferenced(const std::string& secret_key) const {
 }
 
 nlohmann::json SecretReferences::trim(nlohmann::json secret) const {
+  return keepReferencedSecretData(std::move(secret),
+                                  [this](const std::string& key) { return isReferenced(key); });
+}
+
+nlohmann::json keepReferencedSecretData(
+    nlohmann::json secret, const std::function<bool(const std::string& secret_key)>& is_referenced) {
   nlohmann::json metadata = nlohmann::json::object();
   const auto& full = secret["metadata"];
   for (const char* field : {"name", "namespace", "uid", "resourceVersion", "labels", "ownerReferences"}) {
@@ -50,7 +56,7 @@ nlohmann::json SecretReferences::trim(nlohmann::json secret) const {
   }
   nlohmann::json out = {{"metadata", std::move(metadata)}};
   std::string key = out["metadata"].value("namespace", "") + "/" + out["metadata"].value("name", "");
-  if (isReferenced(key)) {
+  if (is_referenced(key)) {
     if (secret.contains("data")) out["data"] = std::move(secret["data"]);
   } else {
     out[kDataOmitted] = true;

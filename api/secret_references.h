@@ -1,8 +1,8 @@
 // Which Secrets the AutoBuilds reference, so that a process caches the data of those Secrets only
-// (SPEC section 2: no more Secrets than the AutoBuilds reference). Fed by the AutoBuild informer's
-// handlers; read by the Secret informer's transform. Thread-safe.
+// (SPEC section 2: no more Secrets than the AutoBuilds reference).
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +15,14 @@ namespace autobuild::api {
 // "<namespace>/<secret name>" of the Secret an AutoBuild object references, defaults applied.
 std::string referencedSecretKey(const nlohmann::json& autobuild);
 
+// A Secret informer's transform: keeps kind and metadata (name, namespace, uid, resourceVersion, labels,
+// ownerReferences); keeps `data` only when `is_referenced("<namespace>/<name>")`, and otherwise marks
+// the object so that secretValue() reports the data as not cached.
+nlohmann::json keepReferencedSecretData(
+    nlohmann::json secret, const std::function<bool(const std::string& secret_key)>& is_referenced);
+
+// The references as a set of their own, for a process whose AutoBuild cache has no index by Secret. Fed
+// by the AutoBuild informer's handlers; read by the Secret informer's transform. Thread-safe.
 class SecretReferences {
  public:
   // Records that AutoBuild `autobuild_key` ("<ns>/<name>") references `secret_key`, replacing what it
@@ -23,9 +31,7 @@ class SecretReferences {
   void erase(const std::string& autobuild_key);
   bool isReferenced(const std::string& secret_key) const;
 
-  // The Secret informer's transform: keeps kind and metadata (name, namespace, uid, resourceVersion,
-  // labels, ownerReferences); keeps `data` only when the Secret is referenced, and otherwise marks the
-  // object so that secretValue() reports the data as not cached.
+  // keepReferencedSecretData() with these references.
   nlohmann::json trim(nlohmann::json secret) const;
 
  private:

@@ -5,6 +5,7 @@
 #include "api/autobuild.h"
 #include "api/build_job.h"
 #include "api/json.h"
+#include "api/secret_references.h"
 #include "api/validation.h"
 #include "controller/cached_objects.h"
 
@@ -53,11 +54,16 @@ AutoBuildController::AutoBuildController(std::shared_ptr<kube::Client> client, k
       metrics_(metrics),
       autobuilds_(client, api::AutoBuilds, options_.namespaces,
                   informerOptions(options_, "autobuilds", trimAutoBuild, true)),
-      secrets_(
-          client, kube::resources::Secrets, options_.namespaces,
-          informerOptions(
-              options_, "secrets",
-              [this](nlohmann::json s) { return trimSecret(secret_references_.trim(std::move(s))); }, true)),
+      secrets_(client, kube::resources::Secrets, options_.namespaces,
+               informerOptions(
+                   options_, "secrets",
+                   [this](nlohmann::json s) {
+                     // The index by Secret is the set of referenced Secrets: no second copy is kept.
+                     return trimSecret(api::keepReferencedSecretData(
+                         std::move(s),
+                         [this](const std::string& key) { return autobuilds_.indexed(kBySecret, key); }));
+                   },
+                   true)),
       deployments_(client, kube::resources::Deployments, options_.namespaces,
                    informerOptions(options_, "deployments", identityOnly)),
       statefulsets_(client, kube::resources::StatefulSets, options_.namespaces,
@@ -78,20 +84,8 @@ AutoBuildController::AutoBuildController(std::shared_ptr<kube::Client> client, k
   });
   autobuilds_.addIndex(kByTarget, targetOf);
   auto enqueue = [this](const kube::ObjectPtr& a) { queue_.add(kube::objectKey(*a)); };
-  autobuilds_.addHandlers({
-      [this, enqueue](const kube::ObjectPtr& a) {
-        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(*a));
-        enqueue(a);
-      },
-      [this, enqueue](const kube::ObjectPtr&, const kube::ObjectPtr& a) {
-        secret_references_.set(kube::objectKey(*a), api::referencedSecretKey(*a));
-        enqueue(a);
-      },
-      [this, enqueue](const kube::ObjectPtr& a) {
-        secret_references_.erase(kube::objectKey(*a));
-        enqueue(a);
-      },
-  });
+  autobuilds_.addHandlers(
+      {enqueue, [enqueue](const kube::ObjectPtr&, const kube::ObjectPtr& a) { enqueue(a); }, enqueue});
   auto on_secret = [this](const kube::ObjectPtr& s) { enqueueReferencing(kBySecret, s); };
   secrets_.addHandlers({on_secret,
                         [on_secret](const kube::ObjectPtr&, const kube::ObjectPtr& s) { on_secret(s); },

@@ -11,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "api/secret_references.h"
 #include "controller/autobuild_reconciler.h"
 #include "controller/build_reconciler.h"
 #include "controller/controller_metrics.h"
@@ -52,7 +51,6 @@ class AutoBuildController {
   std::shared_ptr<kube::Client> client_;
   ControllerOptions options_;
   ControllerMetrics* metrics_;
-  api::SecretReferences secret_references_;
   kube::InformerGroup autobuilds_;
   kube::InformerGroup secrets_;
   kube::InformerGroup deployments_;

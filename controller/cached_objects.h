@@ -13,7 +13,7 @@ namespace autobuild::controller {
 // lastTrigger and triggerCount, which the controller writes but never reads.
 nlohmann::json trimAutoBuild(nlohmann::json autobuild);
 
-// A Secret as api::SecretReferences::trim leaves it, less the labels, ownerReferences and uid: the
+// A Secret as api::keepReferencedSecretData leaves it, less the labels, ownerReferences and uid: the
 // controller reads only the data (or the mark that it was left out).
 nlohmann::json trimSecret(nlohmann::json secret);
 

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "kube/api_error.h"
+#include "kube/object_packer.h"
 #include "kube/transport.h"
 #include "kube/watch_stream.h"
 
@@ -75,7 +76,10 @@ std::string objectKey(const nlohmann::json& object) {
 }
 
 Informer::Informer(std::shared_ptr<Client> client, Resource resource, InformerOptions options)
-    : client_(std::move(client)), resource_(std::move(resource)), options_(std::move(options)) {
+    : client_(std::move(client)),
+      resource_(std::move(resource)),
+      options_(std::move(options)),
+      packer_(options_.packed ? std::make_unique<ObjectPacker>() : nullptr) {
   what_ = resource_.apiVersion() + " " + resource_.plural;
   if (resource_.namespaced)
     what_ += options_.ns.empty() ? " in all namespaces" : " in namespace " + options_.ns;
@@ -145,6 +149,15 @@ std::vector<std::string> Informer::keys() const {
   keys.reserve(cache_.size());
   for (const auto& [key, object] : cache_) keys.push_back(key);
   return keys;
+}
+
+bool Informer::indexed(const std::string& index, const std::string& value) const {
+  std::shared_lock lock(cache_mutex_);
+  auto by_value = indexes_.find(index);
+  if (by_value == indexes_.end()) {
+    throw std::out_of_range("informer of " + what_ + ": no index named \"" + index + "\"");
+  }
+  return by_value->second.count(value) > 0;
 }
 
 std::vector<ObjectPtr> Informer::byIndex(const std::string& index, const std::string& value) const {
@@ -332,16 +345,12 @@ ObjectPtr Informer::prepare(Json object) const {
 
 Informer::Stored Informer::store(ObjectPtr object) const {
   if (!options_.packed) return object;
-  std::string bytes;
-  Json::to_cbor(*object, bytes);
-  // The encoder grew the string by doubling; the cache keeps it for as long as the object is unchanged.
-  bytes.shrink_to_fit();
-  return std::make_shared<const std::string>(std::move(bytes));
+  return std::make_shared<const std::string>(packer_->pack(*object));
 }
 
-ObjectPtr Informer::load(const Stored& stored) {
+ObjectPtr Informer::load(const Stored& stored) const {
   if (const auto* object = std::get_if<ObjectPtr>(&stored)) return *object;
-  return std::make_shared<const Json>(Json::from_cbor(*std::get<std::shared_ptr<const std::string>>(stored)));
+  return std::make_shared<const Json>(packer_->unpack(*std::get<std::shared_ptr<const std::string>>(stored)));
 }
 
 void Informer::apply(WatchEvent::Type type, Json object) {

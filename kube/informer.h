@@ -27,6 +27,8 @@
 
 namespace autobuild::kube {
 
+class ObjectPacker;
+
 using ObjectPtr = std::shared_ptr<const nlohmann::json>;
 
 // "<namespace>/<name>", or "<name>" for cluster-scoped objects.
@@ -47,9 +49,9 @@ struct InformerOptions {
   // Applied to every object before it is cached, to keep only what the owner needs (memory). It must
   // keep metadata.name, metadata.namespace and metadata.resourceVersion.
   std::function<nlohmann::json(nlohmann::json)> transform;
-  // Keep each object as its CBOR bytes and parse it again for every read (get, list, byIndex, the
-  // handlers): a fraction of the memory of a JSON tree, for a large cache read far less often than it
-  // holds objects (a controller's, not a request path's).
+  // Keep each object packed (kube/object_packer.h: compressed CBOR) and parse it again for every read
+  // (get, list, byIndex, the handlers): a fraction of the memory of a JSON tree, for a large cache read
+  // far less often than it holds objects (a controller's, not a request path's).
   bool packed = false;
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
@@ -83,6 +85,8 @@ class Informer {
   std::vector<std::string> keys() const;
   // std::out_of_range if no index of that name was added.
   std::vector<ObjectPtr> byIndex(const std::string& index, const std::string& value) const;
+  // Whether some cached object has `value` in `index`, without reading any object.
+  bool indexed(const std::string& index, const std::string& value) const;
   std::size_t size() const;
   const Resource& resource() const { return resource_; }
 
@@ -105,7 +109,7 @@ class Informer {
   bool watchFrom(std::string& resource_version, bool& progressed);
   ObjectPtr prepare(nlohmann::json object) const;
   Stored store(ObjectPtr object) const;
-  static ObjectPtr load(const Stored& stored);
+  ObjectPtr load(const Stored& stored) const;
   void apply(WatchEvent::Type type, nlohmann::json object);
   void replace(std::unordered_map<std::string, Stored> fresh);
   void index(const std::string& key, const nlohmann::json& object, bool add);  // cache_mutex_ held
@@ -116,7 +120,8 @@ class Informer {
   std::shared_ptr<Client> client_;
   Resource resource_;
   InformerOptions options_;
-  std::string what_;  // "apps/v1 deployments in namespace shop", for messages
+  std::string what_;                      // "apps/v1 deployments in namespace shop", for messages
+  std::unique_ptr<ObjectPacker> packer_;  // when options_.packed
   std::vector<InformerHandlers> handlers_;
   std::map<std::string, IndexFunc> index_funcs_;
 

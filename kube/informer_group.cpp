@@ -80,6 +80,13 @@ std::vector<ObjectPtr> InformerGroup::byIndex(const std::string& index, const st
   return out;
 }
 
+bool InformerGroup::indexed(const std::string& index, const std::string& value) const {
+  for (const auto& i : informers_) {
+    if (i->indexed(index, value)) return true;
+  }
+  return false;
+}
+
 std::size_t InformerGroup::size() const {
   std::size_t n = 0;
   for (const auto& i : informers_) n += i->size();

@@ -28,6 +28,7 @@ class InformerGroup {
   ObjectPtr get(const std::string& key) const;  // "<namespace>/<name>"
   std::vector<std::string> keys() const;
   std::vector<ObjectPtr> byIndex(const std::string& index, const std::string& value) const;
+  bool indexed(const std::string& index, const std::string& value) const;
   std::size_t size() const;
 
  private:

@@ -135,6 +135,9 @@ TEST_P(InformerTest, IndexLookupsFollowChanges) {
   ASSERT_TRUE(eventually([&] { return informer.byIndex("color", "red").empty(); }));
   EXPECT_TRUE(informer.byIndex("color", "green").empty());
   EXPECT_THROW(informer.byIndex("shape", "round"), std::out_of_range);
+  EXPECT_TRUE(informer.indexed("color", "blue"));
+  EXPECT_FALSE(informer.indexed("color", "red")) << "the last red object left";
+  EXPECT_THROW(informer.indexed("shape", "round"), std::out_of_range);
 }
 
 TEST_P(InformerTest, AFailingIndexFunctionLeavesTheObjectCachedAndOtherIndexesIntact) {
