@@ -91,7 +91,7 @@ class Informer {
   const Resource& resource() const { return resource_; }
 
  private:
-  // One cached object: its JSON tree, or its CBOR bytes when options_.packed.
+  // One cached object: its JSON tree, or its packed bytes when options_.packed.
   using Stored = std::variant<ObjectPtr, std::shared_ptr<const std::string>>;
 
   struct Change {

@@ -1,8 +1,9 @@
 // Packs the objects of one cache into compact bytes and back: CBOR, compressed by zstd against a
 // dictionary made of the first object packed. Objects of one resource share their field names and many
-// values (namespace, kind, the shape of their status), so against one of their own a trimmed AutoBuild
-// of about 550 CBOR bytes packs into about 150. Bytes are only ever read back by the packer that wrote
-// them. Thread-safe.
+// values (namespace, kind, the shape of their status), so against one of their own an AutoBuild of 800
+// CBOR bytes packs into under 100. Bytes are only ever read back by the packer that wrote them. The
+// dictionary is a copy of the first object, kept for the packer's life: for a cache of Secrets, one
+// value outlives its Secret in the process's memory, as it would in any cache. Thread-safe.
 #pragma once
 
 #include <memory>
