@@ -27,7 +27,7 @@ struct ObjectPacker::Codec {
   ZSTD_CDict* cdict = nullptr;
   // Set once, with the compression dictionary, before the first packed bytes exist.
   std::atomic<ZSTD_DDict*> ddict{nullptr};
-  mutable std::mutex unpack_mutex;
+  std::mutex unpack_mutex;
   ZSTD_DCtx* dctx = nullptr;
 
   ~Codec() {
@@ -55,11 +55,16 @@ std::string ObjectPacker::pack(const nlohmann::json& object) {
   std::lock_guard lock(codec_->pack_mutex);
   if (!codec_->cdict) {
     const std::size_t size = std::min(cbor.size(), kMaxDictionaryBytes);
-    codec_->cdict = ZSTD_createCDict(cbor.data(), size, ZSTD_CLEVEL_DEFAULT);
+    ZSTD_CDict* cdict = ZSTD_createCDict(cbor.data(), size, ZSTD_CLEVEL_DEFAULT);
     ZSTD_DDict* ddict = ZSTD_createDDict(cbor.data(), size);
-    if (!codec_->cdict || !ddict) throw std::bad_alloc();
-    check(ZSTD_CCtx_refCDict(codec_->cctx, codec_->cdict), "zstd refCDict");
+    if (!cdict || !ddict) {
+      ZSTD_freeCDict(cdict);
+      ZSTD_freeDDict(ddict);
+      throw std::bad_alloc();
+    }
+    codec_->cdict = cdict;
     codec_->ddict.store(ddict, std::memory_order_release);
+    check(ZSTD_CCtx_refCDict(codec_->cctx, cdict), "zstd refCDict");
   }
   std::string packed(ZSTD_compressBound(cbor.size()), '\0');
   std::size_t size = ZSTD_compress2(codec_->cctx, packed.data(), packed.size(), cbor.data(), cbor.size());
