@@ -54,8 +54,8 @@ class InformerRecoveryTest : public KubeTest, public ::testing::WithParamInterfa
 TEST_P(InformerRecoveryTest, ResumesAfterTheApiServerRestartsAndSeesChangesMadeMeanwhile) {
   client->create(resources::ConfigMaps, ns, configMap("kept", {{"v", "1"}}));
   client->create(resources::ConfigMaps, ns, configMap("doomed"));
+  HandlerLog log;  // outlives the informer, whose thread calls into it
   Informer informer(client, resources::ConfigMaps, options());
-  HandlerLog log;
   informer.addHandlers(log.handlers());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));
@@ -86,6 +86,7 @@ TEST_P(InformerRecoveryTest, RelistsAfterGoneAndReconcilesTheCache) {
   client->create(resources::ConfigMaps, ns, configMap("changed", {{"v", "1"}}, {{"group", "a"}}));
   client->create(resources::ConfigMaps, ns, configMap("deleted", {{"v", "last"}}, {{"group", "a"}}));
 
+  HandlerLog log;
   Informer informer(gatedClient(), resources::ConfigMaps, options());
   informer.addIndex("group", [](const Json& object) {
     std::vector<std::string> values;
@@ -93,7 +94,6 @@ TEST_P(InformerRecoveryTest, RelistsAfterGoneAndReconcilesTheCache) {
     if (labels.contains("group")) values.push_back(labels["group"]);
     return values;
   });
-  HandlerLog log;
   informer.addHandlers(log.handlers());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));

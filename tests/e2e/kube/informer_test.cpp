@@ -43,8 +43,8 @@ TEST_P(InformerTest, InitialListIsDeliveredAsAddsBeforeSync) {
 
   auto o = options();
   o.page_size = 1;  // one object per page: the informer must follow the continue tokens
+  HandlerLog log;   // outlives the informer, whose thread calls into it
   Informer informer(client, resources::ConfigMaps, o);
-  HandlerLog log;
   informer.addHandlers(log.handlers());
   EXPECT_FALSE(informer.hasSynced());
   informer.start();
@@ -59,8 +59,8 @@ TEST_P(InformerTest, InitialListIsDeliveredAsAddsBeforeSync) {
 }
 
 TEST_P(InformerTest, SeesAddUpdateAndDeleteInOrder) {
-  Informer informer(client, resources::ConfigMaps, options());
   HandlerLog log;
+  Informer informer(client, resources::ConfigMaps, options());
   informer.addHandlers(log.handlers());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));
@@ -168,8 +168,8 @@ TEST_P(InformerTest, TransformIsAppliedBeforeCaching) {
     object["metadata"].erase("managedFields");
     return object;
   };
-  Informer informer(client, resources::ConfigMaps, o);
   HandlerLog log;
+  Informer informer(client, resources::ConfigMaps, o);
   informer.addHandlers(log.handlers());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));
@@ -187,8 +187,8 @@ TEST_P(InformerTest, ResyncDeliversEveryCachedObjectAgain) {
   client->create(resources::ConfigMaps, ns, configMap("steady"));
   auto o = options();
   o.resync = 1s;
-  Informer informer(client, resources::ConfigMaps, o);
   HandlerLog log;
+  Informer informer(client, resources::ConfigMaps, o);
   informer.addHandlers(log.handlers());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));
@@ -207,8 +207,8 @@ TEST_P(InformerTest, ResyncDeliversEveryCachedObjectAgain) {
 TEST_P(InformerTest, LabelSelectorLimitsWhatIsCached) {
   auto o = options();
   o.label_selector = "team=blue";
-  Informer informer(client, resources::ConfigMaps, o);
   HandlerLog log;
+  Informer informer(client, resources::ConfigMaps, o);
   informer.addHandlers(log.handlers());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));
@@ -233,13 +233,13 @@ TEST_P(InformerTest, ClusterScopedObjectsAreKeyedByName) {
 }
 
 TEST_P(InformerTest, AFailingHandlerDoesNotStopDelivery) {
+  HandlerLog log;
   Informer informer(client, resources::ConfigMaps, options());
   InformerHandlers refusing;
   refusing.on_add = [](const ObjectPtr& object) {
     if (object->at("metadata").at("name") == "poison") throw std::runtime_error("handler refuses poison");
   };
   informer.addHandlers(refusing);
-  HandlerLog log;
   informer.addHandlers(log.handlers());
   informer.start();
   ASSERT_TRUE(informer.waitForSync(30s));

@@ -100,8 +100,8 @@ TEST_F(PaginationTest, InformerListsInPagesAndCachesEveryObject) {
   InformerOptions options;
   options.ns = bulk_ns_;
   options.page_size = 100;
+  std::vector<Json> added;  // outlives the informer, whose thread appends to it
   Informer informer(client, resources::ConfigMaps, options);
-  std::vector<Json> added;
   InformerHandlers handlers;
   handlers.on_add = [&](const ObjectPtr& object) { added.push_back(*object); };
   informer.addHandlers(handlers);
