@@ -151,24 +151,25 @@ std::vector<std::string> Informer::keys() const {
   return keys;
 }
 
+const Informer::Index& Informer::indexNamed(const std::string& name) const {
+  auto index = indexes_.find(name);
+  if (index == indexes_.end()) {
+    throw std::out_of_range("informer of " + what_ + ": no index named \"" + name + "\"");
+  }
+  return index->second;
+}
+
 bool Informer::indexed(const std::string& index, const std::string& value) const {
   std::shared_lock lock(cache_mutex_);
-  auto by_value = indexes_.find(index);
-  if (by_value == indexes_.end()) {
-    throw std::out_of_range("informer of " + what_ + ": no index named \"" + index + "\"");
-  }
-  return by_value->second.count(value) > 0;
+  return indexNamed(index).count(value) > 0;
 }
 
 std::vector<ObjectPtr> Informer::byIndex(const std::string& index, const std::string& value) const {
   std::shared_lock lock(cache_mutex_);
-  auto by_value = indexes_.find(index);
-  if (by_value == indexes_.end()) {
-    throw std::out_of_range("informer of " + what_ + ": no index named \"" + index + "\"");
-  }
+  const Index& by_value = indexNamed(index);
   std::vector<ObjectPtr> objects;
-  auto keys = by_value->second.find(value);
-  if (keys == by_value->second.end()) return objects;
+  auto keys = by_value.find(value);
+  if (keys == by_value.end()) return objects;
   objects.reserve(keys->second.size());
   for (const auto& key : keys->second) {
     auto it = cache_.find(key);

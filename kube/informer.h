@@ -91,6 +91,8 @@ class Informer {
   const Resource& resource() const { return resource_; }
 
  private:
+  // An index's value -> the keys of the objects with that value.
+  using Index = std::unordered_map<std::string, std::set<std::string>>;
   // One cached object: its JSON tree, or its packed bytes when options_.packed.
   using Stored = std::variant<ObjectPtr, std::shared_ptr<const std::string>>;
 
@@ -113,6 +115,8 @@ class Informer {
   void apply(WatchEvent::Type type, nlohmann::json object);
   void replace(std::unordered_map<std::string, Stored> fresh);
   void index(const std::string& key, const nlohmann::json& object, bool add);  // cache_mutex_ held
+  // cache_mutex_ held; std::out_of_range if no index of that name was added.
+  const Index& indexNamed(const std::string& name) const;
   void notify(const Change& change);
   void resyncIfDue();
   bool sleepFor(std::chrono::milliseconds d);  // false when stopped meanwhile
@@ -128,7 +132,7 @@ class Informer {
   mutable std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, Stored> cache_;
   // index name -> value -> keys
-  std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> indexes_;
+  std::map<std::string, Index> indexes_;
 
   std::atomic<bool> synced_{false};
   std::atomic<bool> stopping_{false};

@@ -45,6 +45,7 @@ ObjectPacker::ObjectPacker() : codec_(std::make_unique<Codec>()) {
   // Neither a dictionary id nor a checksum: the bytes never leave the process that wrote them.
   check(ZSTD_CCtx_setParameter(codec_->cctx, ZSTD_c_dictIDFlag, 0), "zstd dictIDFlag");
   check(ZSTD_CCtx_setParameter(codec_->cctx, ZSTD_c_checksumFlag, 0), "zstd checksumFlag");
+  // The size in the frame is what unpack() sizes its buffer by.
   check(ZSTD_CCtx_setParameter(codec_->cctx, ZSTD_c_contentSizeFlag, 1), "zstd contentSizeFlag");
 }
 
