@@ -70,7 +70,8 @@ class Transport {
 // The cpprestsdk transport. Authenticates with the config's client certificate or bearer token (the
 // token_file, when set, is read again whenever it changes). When ca_pem is set only that CA is trusted.
 // Throws ConfigError when the server URL, CA, certificate or key is unusable. Streams it opened keep
-// working after the transport is destroyed; shutdown() ends them.
+// working after the transport is destroyed; shutdown() ends them. The first call sizes cpprest's
+// process-wide IO pool (4 threads, not its 40) unless something in the process used cpprest before.
 std::shared_ptr<Transport> makeCpprestTransport(const ClientConfig& config);
 
 }  // namespace autobuild::kube
