@@ -182,8 +182,8 @@ class ColdStartBench {
 
     auto namespaces = namespaceNames(options_.namespaces);
     createNamespacesAndTargets(*setup_client, namespaces);
-    // The controller's fixed memory moves by a megabyte from one start to the next (which code and
-    // stack pages each start touches): one start per round, and their median.
+    // The controller's fixed memory moves by up to a megabyte from one start to the next on the same
+    // code: one start per round, and their median.
     std::vector<double> baselines;
     for (int round = 1; round <= options_.rounds; ++round) {
       ProcessMemory memory = measureBaseline(round);
