@@ -122,10 +122,11 @@ void AutoBuildController::enqueueReferencing(const std::string& index, const kub
 }
 
 void AutoBuildController::startCaches() {
-  // AutoBuilds first, so that the Secret transform knows the references when the Secrets arrive.
-  autobuilds_.start();
+  // Secrets after the AutoBuilds, so that the Secret transform knows the references when the Secrets
+  // arrive; nothing else waits for them.
+  for (auto* cache : {&autobuilds_, &deployments_, &statefulsets_, &daemonsets_, &jobs_}) cache->start();
   autobuilds_.waitForSync(std::chrono::seconds(30));
-  for (auto* cache : {&secrets_, &deployments_, &statefulsets_, &daemonsets_, &jobs_}) cache->start();
+  secrets_.start();
 }
 
 bool AutoBuildController::cachesSynced() const {
