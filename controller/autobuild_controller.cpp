@@ -39,8 +39,11 @@ kube::InformerOptions informerOptions(const ControllerOptions& o, const std::str
   options.transform = std::move(transform);
   options.packed = packed;
   // A page's text is held whole while it is parsed: 500 kubectl-applied AutoBuilds are over a megabyte,
-  // which at a thousand AutoBuilds would be most of the controller's memory.
+  // which at a thousand AutoBuilds would be most of the controller's memory. Pages are sized by their
+  // text instead: about 100 such AutoBuilds, or up to 500 small Secrets.
   options.page_size = 100;
+  options.page_bytes = 256 * 1024;
+  options.max_page_size = 500;
   if (o.on_watch_restart) options.on_watch_restart = [cb = o.on_watch_restart, resource] { cb(resource); };
   return options;
 }

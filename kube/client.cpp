@@ -202,14 +202,15 @@ ListPage Client::list(const Resource& r, std::string_view ns, const ListOptions&
       .addIfSet("continue", options.continue_token);
   if (options.limit > 0) query.add("limit", std::to_string(options.limit));
   HttpRequest request{"GET", r.collectionPath(ns) + query.text(), "", "", options_.request_timeout};
+  ListPage page;
   // The response's text goes as soon as it is parsed.
   Json body = [&] {
     HttpResponse response = roundTrip("list", object, std::move(request));
+    page.bytes = response.body.size();
     return options.item_transform ? decodeList(object, r, response, options.item_transform)
                                   : decode("list", object, response);
   }();
 
-  ListPage page;
   const auto items = body.is_object() ? body.find("items") : body.end();
   if (!body.is_object() || (items != body.end() && !items->is_array() && !items->is_null())) {
     throw TransportError(TransportError::Kind::Other,

@@ -41,6 +41,7 @@ struct ListPage {
   std::vector<Json> items;
   std::string resource_version;
   std::string continue_token;  // empty on the last page
+  std::size_t bytes = 0;       // the length of the page's text as the API server sent it
 };
 
 struct WatchOptions {

@@ -32,6 +32,13 @@ const std::string& resourceVersionOf(const Json& object) {
   return metadataString(object, "resourceVersion");
 }
 
+// How many objects of the size of the `items` that came in `bytes` fit in `budget` bytes, between 1 and
+// `most`.
+int pageSizeFor(std::size_t budget, std::size_t items, std::size_t bytes, int most) {
+  const double fit = static_cast<double>(budget) * static_cast<double>(items) / static_cast<double>(bytes);
+  return static_cast<int>(std::clamp(fit, 1.0, static_cast<double>(std::max(most, 1))));
+}
+
 std::mt19937_64& randomEngine() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
   return engine;
@@ -264,6 +271,10 @@ bool Informer::listAndReplace(std::string& resource_version) {
     list_version = page.resource_version;
     if (page.continue_token.empty()) break;
     list_options.continue_token = page.continue_token;
+    if (options_.page_bytes > 0 && list_options.limit > 0 && !page.items.empty() && page.bytes > 0) {
+      list_options.limit =
+          pageSizeFor(options_.page_bytes, page.items.size(), page.bytes, options_.max_page_size);
+    }
   }
   replace(std::move(fresh));
   resource_version = list_version;

@@ -45,7 +45,13 @@ struct InformerOptions {
   std::string label_selector;
   std::string field_selector;
   std::chrono::seconds resync{0};  // 0: no periodic resync; else on_update(obj, obj) for every object
+  // Objects asked for in each list page; a page's text is held whole while it is parsed.
   int page_size = 500;
+  // When > 0, every page after the first asks for as many objects as, judged by the page before, fit in
+  // this many bytes of text, between 1 and max_page_size: small objects come in few requests, large ones
+  // in pages that stay small. page_size is then the first page's.
+  std::size_t page_bytes = 0;
+  int max_page_size = 500;
   // Applied to every object before it is cached, to keep only what the owner needs (memory). It must
   // keep metadata.name, metadata.namespace and metadata.resourceVersion.
   std::function<nlohmann::json(nlohmann::json)> transform;

@@ -1,5 +1,7 @@
 // Listing a large collection in pages: every object once, pages no larger than asked.
 #include <map>
+#include <mutex>
+#include <regex>
 #include <thread>
 #include <vector>
 
@@ -10,6 +12,41 @@
 
 namespace autobuild::kube::e2e {
 namespace {
+
+// The real transport, noting the `limit` of every list request it sends and the length of each answer.
+class PageRecorder : public Transport {
+ public:
+  struct Page {
+    int limit;
+    std::size_t bytes;
+  };
+
+  explicit PageRecorder(std::shared_ptr<Transport> inner) : inner_(std::move(inner)) {}
+
+  HttpResponse send(const HttpRequest& request) override {
+    HttpResponse response = inner_->send(request);
+    static const std::regex kLimit("[?&]limit=([0-9]+)");
+    std::smatch limit;
+    if (request.method == "GET" && std::regex_search(request.target, limit, kLimit)) {
+      std::lock_guard lock(mutex_);
+      pages_.push_back({std::stoi(limit[1]), response.body.size()});
+    }
+    return response;
+  }
+  StreamResponse stream(const HttpRequest& request) override { return inner_->stream(request); }
+  void shutdown() override { inner_->shutdown(); }
+  const std::string& server() const override { return inner_->server(); }
+
+  std::vector<Page> pages() {
+    std::lock_guard lock(mutex_);
+    return pages_;
+  }
+
+ private:
+  std::shared_ptr<Transport> inner_;
+  std::mutex mutex_;
+  std::vector<Page> pages_;
+};
 
 // 1,000 ConfigMaps in a namespace shared by the suite's tests, created once.
 class PaginationTest : public KubeTest {
@@ -112,6 +149,58 @@ TEST_F(PaginationTest, InformerListsInPagesAndCachesEveryObject) {
   for (const auto& object : informer.list()) cached.push_back(*object);
   expectEachItemOnce(cached);
   EXPECT_EQ(informer.get(bulk_ns_ + "/item-999")->at("data").at("index"), "999");
+}
+
+// With a byte budget, the first page is as small as asked and the later ones as large as the budget
+// allows, in far fewer requests than pages of the first page's size.
+TEST_F(PaginationTest, InformerSizesLaterPagesByTheirText) {
+  auto recorder = std::make_shared<PageRecorder>(makeCpprestTransport(adminConfig()));
+  InformerOptions options;
+  options.ns = bulk_ns_;
+  options.page_size = 10;
+  options.page_bytes = 32 * 1024;
+  options.max_page_size = 500;
+  std::vector<Json> added;
+  Informer informer(std::make_shared<Client>(recorder), resources::ConfigMaps, options);
+  InformerHandlers handlers;
+  handlers.on_add = [&](const ObjectPtr& object) { added.push_back(*object); };
+  informer.addHandlers(handlers);
+  informer.start();
+  ASSERT_TRUE(informer.waitForSync(60s));
+  expectEachItemOnce(added);
+
+  auto pages = recorder->pages();
+  ASSERT_GE(pages.size(), 2u);
+  EXPECT_EQ(pages[0].limit, 10);
+  EXPECT_LT(pages.size(), kObjects / 10 / 2) << "pages of ten would take over " << kObjects / 10;
+  for (std::size_t i = 1; i < pages.size(); ++i) {
+    EXPECT_GT(pages[i].limit, 10) << "page " << i;
+    EXPECT_LE(pages[i].limit, 500) << "page " << i;
+    // The ConfigMaps are alike, so a full page's text is near the budget.
+    if (i + 1 < pages.size()) {
+      EXPECT_LE(pages[i].bytes, 2 * options.page_bytes) << "page " << i;
+    }
+  }
+}
+
+TEST_F(PaginationTest, InformerPagesStayWithinTheLargestPageSize) {
+  auto recorder = std::make_shared<PageRecorder>(makeCpprestTransport(adminConfig()));
+  InformerOptions options;
+  options.ns = bulk_ns_;
+  options.page_size = 50;
+  options.page_bytes = 1024 * 1024 * 1024;
+  options.max_page_size = 300;
+  Informer informer(std::make_shared<Client>(recorder), resources::ConfigMaps, options);
+  informer.start();
+  ASSERT_TRUE(informer.waitForSync(60s));
+  std::vector<Json> cached;
+  for (const auto& object : informer.list()) cached.push_back(*object);
+  expectEachItemOnce(cached);
+
+  auto pages = recorder->pages();
+  ASSERT_GE(pages.size(), 2u);
+  EXPECT_EQ(pages[0].limit, 50);
+  for (std::size_t i = 1; i < pages.size(); ++i) EXPECT_EQ(pages[i].limit, 300) << "page " << i;
 }
 
 TEST_F(PaginationTest, ListWithALabelSelectorReturnsOnlyMatches) {
