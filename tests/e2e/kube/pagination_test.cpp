@@ -102,6 +102,28 @@ class PaginationTest : public KubeTest {
     for (const auto& [name, count] : counts) EXPECT_EQ(count, 1) << name;
   }
 
+  static void expectEachCachedOnce(const Informer& informer) {
+    std::vector<Json> cached;
+    for (const auto& object : informer.list()) cached.push_back(*object);
+    expectEachItemOnce(cached);
+  }
+
+  // An informer of the suite's namespace with these page options, synced; the pages its list asked for.
+  static std::vector<PageRecorder::Page> informerPages(int page_size, std::size_t page_bytes,
+                                                       int max_page_size) {
+    auto recorder = std::make_shared<PageRecorder>(makeCpprestTransport(adminConfig()));
+    InformerOptions options;
+    options.ns = bulk_ns_;
+    options.page_size = page_size;
+    options.page_bytes = page_bytes;
+    options.max_page_size = max_page_size;
+    Informer informer(std::make_shared<Client>(recorder), resources::ConfigMaps, options);
+    informer.start();
+    EXPECT_TRUE(informer.waitForSync(60s));
+    expectEachCachedOnce(informer);
+    return recorder->pages();
+  }
+
   static inline std::string bulk_ns_;
 };
 
@@ -145,31 +167,15 @@ TEST_F(PaginationTest, InformerListsInPagesAndCachesEveryObject) {
   informer.start();
   ASSERT_TRUE(informer.waitForSync(60s));
   expectEachItemOnce(added);
-  std::vector<Json> cached;
-  for (const auto& object : informer.list()) cached.push_back(*object);
-  expectEachItemOnce(cached);
+  expectEachCachedOnce(informer);
   EXPECT_EQ(informer.get(bulk_ns_ + "/item-999")->at("data").at("index"), "999");
 }
 
 // With a byte budget, the first page is as small as asked and the later ones as large as the budget
 // allows, in far fewer requests than pages of the first page's size.
 TEST_F(PaginationTest, InformerSizesLaterPagesByTheirText) {
-  auto recorder = std::make_shared<PageRecorder>(makeCpprestTransport(adminConfig()));
-  InformerOptions options;
-  options.ns = bulk_ns_;
-  options.page_size = 10;
-  options.page_bytes = 32 * 1024;
-  options.max_page_size = 500;
-  std::vector<Json> added;
-  Informer informer(std::make_shared<Client>(recorder), resources::ConfigMaps, options);
-  InformerHandlers handlers;
-  handlers.on_add = [&](const ObjectPtr& object) { added.push_back(*object); };
-  informer.addHandlers(handlers);
-  informer.start();
-  ASSERT_TRUE(informer.waitForSync(60s));
-  expectEachItemOnce(added);
-
-  auto pages = recorder->pages();
+  constexpr std::size_t kBudget = 32 * 1024;
+  auto pages = informerPages(10, kBudget, 500);
   ASSERT_GE(pages.size(), 2u);
   EXPECT_EQ(pages[0].limit, 10);
   EXPECT_LT(pages.size(), kObjects / 10 / 2) << "pages of ten would take over " << kObjects / 10;
@@ -178,26 +184,13 @@ TEST_F(PaginationTest, InformerSizesLaterPagesByTheirText) {
     EXPECT_LE(pages[i].limit, 500) << "page " << i;
     // The ConfigMaps are alike, so a full page's text is near the budget.
     if (i + 1 < pages.size()) {
-      EXPECT_LE(pages[i].bytes, 2 * options.page_bytes) << "page " << i;
+      EXPECT_LE(pages[i].bytes, 2 * kBudget) << "page " << i;
     }
   }
 }
 
 TEST_F(PaginationTest, InformerPagesStayWithinTheLargestPageSize) {
-  auto recorder = std::make_shared<PageRecorder>(makeCpprestTransport(adminConfig()));
-  InformerOptions options;
-  options.ns = bulk_ns_;
-  options.page_size = 50;
-  options.page_bytes = 1024 * 1024 * 1024;
-  options.max_page_size = 300;
-  Informer informer(std::make_shared<Client>(recorder), resources::ConfigMaps, options);
-  informer.start();
-  ASSERT_TRUE(informer.waitForSync(60s));
-  std::vector<Json> cached;
-  for (const auto& object : informer.list()) cached.push_back(*object);
-  expectEachItemOnce(cached);
-
-  auto pages = recorder->pages();
+  auto pages = informerPages(50, 1024 * 1024 * 1024, 300);
   ASSERT_GE(pages.size(), 2u);
   EXPECT_EQ(pages[0].limit, 50);
   for (std::size_t i = 1; i < pages.size(); ++i) EXPECT_EQ(pages[i].limit, 300) << "page " << i;
