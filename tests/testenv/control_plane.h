@@ -4,6 +4,7 @@
 // however it exits.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,12 @@ class ControlPlane {
   // std::runtime_error with stderr when it exits non-zero. A --kubeconfig in `args` (one from
   // serviceAccountKubeconfig) takes the place of the admin one.
   std::string kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "");
+  // Waits until every CustomResourceDefinition in `crds` (names such as autobuilds.autobuild.dev) is
+  // Established; std::runtime_error naming the first one that is not after `timeout`. Not `kubectl wait
+  // --for=condition`: it fails at once, instead of waiting, while a CRD created a moment ago still has
+  // null status.conditions.
+  void waitForEstablished(const std::vector<std::string>& crds,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
  private:
   std::string runScript(const std::string& command) const;

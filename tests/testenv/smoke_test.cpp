@@ -189,6 +189,44 @@ TEST(ControlPlaneTest, KubectlFailureCarriesItsErrorOutput) {
       AllOf(HasSubstr("kubectl apply --filename - failed (exit code 1)"), HasSubstr("error parsing STDIN")));
 }
 
+// A CRD of group smoke.autobuild.dev with this plural and kind.
+std::string smokeCrd(const std::string& plural, const std::string& kind) {
+  return "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+         "metadata: {name: " +
+         plural +
+         ".smoke.autobuild.dev}\n"
+         "spec:\n  group: smoke.autobuild.dev\n  scope: Namespaced\n"
+         "  names: {plural: " +
+         plural + ", kind: " + kind +
+         "}\n"
+         "  versions: [{name: v1, served: true, storage: true,\n"
+         "              schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: "
+         "true}}}]\n";
+}
+
+// Right after its creation, while kubectl wait --for=condition would fail on its null conditions.
+TEST(ControlPlaneTest, WaitForEstablishedReturnsOnceTheCrdServes) {
+  auto& cp = controlPlane();
+  cp.kubectl({"apply", "--filename", "-"}, smokeCrd("gadgets", "Gadget"));
+  cp.waitForEstablished({"gadgets.smoke.autobuild.dev"});
+  EXPECT_THAT(cp.kubectl({"get", "gadgets", "--all-namespaces"}), IsEmpty());
+}
+
+// A second CRD with the kind of the first is never Established (its names are not accepted).
+TEST(ControlPlaneTest, WaitForEstablishedNamesTheCrdThatIsNot) {
+  auto& cp = controlPlane();
+  cp.kubectl({"apply", "--filename", "-"}, smokeCrd("widgets", "Widget"));
+  cp.kubectl({"apply", "--filename", "-"}, smokeCrd("widgetsagain", "Widget"));
+  EXPECT_THAT(errorOf([&] {
+                cp.waitForEstablished({"widgets.smoke.autobuild.dev", "widgetsagain.smoke.autobuild.dev"},
+                                      std::chrono::seconds(2));
+              }),
+              HasSubstr("CustomResourceDefinition widgetsagain.smoke.autobuild.dev is not Established after "
+                        "2000 ms"));
+  EXPECT_THAT(errorOf([&] { cp.waitForEstablished({"nothings.smoke.autobuild.dev"}); }),
+              HasSubstr(R"("nothings.smoke.autobuild.dev" not found)"));
+}
+
 TEST(ControlPlaneTest, AdoptingADirectoryWithoutKubeconfigFails) {
   const std::string missing = controlPlane().dir() + "/no-such/kubeconfig";
   EXPECT_THAT(errorOf([&] { ControlPlane(controlPlane().dir() + "/no-such", missing); }),

@@ -28,8 +28,7 @@ class ControllerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     testenv::controlPlane().kubectl({"apply", "-f", std::string(AUTOBUILD_SOURCE_DIR) + "/crds/"});
-    testenv::controlPlane().kubectl(
-        {"wait", "--for=condition=Established", "crd/autobuilds.autobuild.dev", "--timeout=30s"});
+    testenv::controlPlane().waitForEstablished({"autobuilds.autobuild.dev"});
   }
 
   void SetUp() override {

@@ -19,8 +19,7 @@ class ChartOnServer : public ::testing::Test {
     // CRDs for real: the server can dry-run a custom object only once its CRD is established.
     plane.kubectl({"apply", "--filename", sourcePath("charts/autobuild/crds/"), "--filename",
                    sourcePath("tests/e2e/deploy/testdata/servicemonitor-crd.yaml")});
-    plane.kubectl({"wait", "--for=condition=Established", "--timeout=60s", "crd/autobuilds.autobuild.dev",
-                   "crd/servicemonitors.monitoring.coreos.com"});
+    plane.waitForEstablished({"autobuilds.autobuild.dev", "servicemonitors.monitoring.coreos.com"});
     for (const std::string ns : {"chart-system", "shop", "blog"}) {
       if (!tryKubectl({"get", "namespace", ns}).ok) plane.kubectl({"create", "namespace", ns});
     }

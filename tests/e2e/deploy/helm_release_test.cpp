@@ -69,7 +69,7 @@ TEST(HelmRelease, InstallCreatesTheCrdAndBothProcessesWithTheirPermissions) {
   EXPECT_THAT(notes, HasSubstr("kubectl get autobuilds -A -o wide"));
   EXPECT_THAT(notes, HasSubstr("http://ab-autobuild-webhook.ab-install.svc/hooks/<id>"));
 
-  plane.kubectl({"wait", "--for=condition=Established", "--timeout=60s", "crd/autobuilds.autobuild.dev"});
+  plane.waitForEstablished({"autobuilds.autobuild.dev"});
   EXPECT_THAT(plane.kubectl({"get", "crd", "autobuilds.autobuild.dev", "--output",
                              "jsonpath={.spec.names.shortNames}"}),
               HasSubstr("ab"));

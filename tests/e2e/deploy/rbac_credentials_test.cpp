@@ -29,7 +29,7 @@ KubectlOutcome listSecretsAs(const std::string& kubeconfig, const std::string& n
 TEST(ChartRbacCredentials, BinariesRunWithExactlyTheChartsPermissions) {
   auto& plane = testenv::controlPlane();
   plane.kubectl({"apply", "--filename", sourcePath("crds/")});
-  plane.kubectl({"wait", "--for=condition=Established", "--timeout=60s", "crd/autobuilds.autobuild.dev"});
+  plane.waitForEstablished({"autobuilds.autobuild.dev"});
   ChartRbac rbac = applyChartRbac(plane, {"cred-shop"}, "cred");
 
   EXPECT_EQ(rbac.release_namespace, "autobuild-system");

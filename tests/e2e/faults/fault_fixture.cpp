@@ -39,7 +39,7 @@ json readyCondition(const json& autobuild) {
 void FaultTest::SetUpTestSuite() {
   auto& cp = testenv::controlPlane();
   cp.kubectl({"apply", "-f", std::string(AUTOBUILD_SOURCE_DIR) + "/crds/"});
-  cp.kubectl({"wait", "--for=condition=Established", "crd/autobuilds.autobuild.dev", "--timeout=30s"});
+  cp.waitForEstablished({"autobuilds.autobuild.dev"});
 }
 
 void FaultTest::SetUp() {

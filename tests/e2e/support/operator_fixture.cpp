@@ -33,7 +33,7 @@ void OperatorFixture::SetUpTestSuite() {
   if (op) return;
   auto& cp = testenv::controlPlane();
   cp.kubectl({"apply", "-f", std::string(AUTOBUILD_SOURCE_DIR) + "/crds/"});
-  cp.kubectl({"wait", "--for=condition=Established", "crd/autobuilds.autobuild.dev", "--timeout=30s"});
+  cp.waitForEstablished({"autobuilds.autobuild.dev"});
   op = new Operator;
   op->client = std::make_shared<kube::Client>(kube::loadKubeconfig(cp.kubeconfig()));
   std::string logs = cp.dir() + "/logs/";
