@@ -74,6 +74,22 @@ std::optional<std::chrono::milliseconds> AutoBuildReconciler::reconcile(const st
   return outcome.requeue_after;
 }
 
+bool AutoBuildReconciler::hasPublishedUrl(const api::AutoBuild& autobuild) const {
+  if (!autobuild.status.webhook_path.empty()) return true;
+  // The cache may not hold this controller's own status write yet: a Secret deleted right after its
+  // AutoBuild turned Ready must still count as recreated. Only an Event's reason depends on it, so an
+  // API server that does not answer leaves the cache's word.
+  try {
+    nlohmann::json fresh = client_->get(api::AutoBuilds, autobuild.ns, autobuild.name);
+    auto status = fresh.find("status");
+    return status != fresh.end() && status->is_object() && !status->value("webhookPath", "").empty();
+  } catch (const std::exception& e) {
+    spdlog::debug("autobuild {}/{}: reading its status again failed: {}", autobuild.ns, autobuild.name,
+                  e.what());
+    return false;
+  }
+}
+
 AutoBuildReconciler::Outcome AutoBuildReconciler::resolveWebhook(api::AutoBuild& autobuild) {
   Outcome outcome;
   const auto& ref = autobuild.spec.secret_ref;
@@ -106,7 +122,7 @@ AutoBuildReconciler::Outcome AutoBuildReconciler::resolveWebhook(api::AutoBuild&
       outcome.requeue_after = kSecretRetry;
       return outcome;
     }
-    bool recreated = !autobuild.status.webhook_path.empty();
+    bool recreated = hasPublishedUrl(autobuild);
     events_.record(involvedObject(autobuild), kube::EventType::Normal,
                    recreated ? "SecretRecreated" : "SecretCreated",
                    recreated ? "Secret " + secret_name +

@@ -45,6 +45,8 @@ class AutoBuildReconciler {
  private:
   struct Outcome;
   Outcome resolveWebhook(api::AutoBuild& autobuild);
+  // Whether the AutoBuild's status has published a webhook URL, in the cache or else on the API server.
+  bool hasPublishedUrl(const api::AutoBuild& autobuild) const;
   void writeStatus(const api::AutoBuild& autobuild, const Outcome& outcome);
 
   std::shared_ptr<kube::Client> client_;
