@@ -3,9 +3,9 @@
 // wrk (4.x, src/stats.c `stats_correct`) corrects its latency histogram for coordinated omission before
 // printing it: for every request that took at least twice the mean interval between requests on a
 // connection, it adds the requests it assumes a steady sender would have had waiting behind it, one per
-// interval, with latencies falling by an interval each. A server that answers twice as fast has half the
-// interval, so the same pause of the machine adds twice as many slow requests to its histogram: at one
-// connection, a pause in one request of a thousand becomes wrk's p99 for a fast server.
+// interval, with latencies falling by an interval each. At one connection the interval is the server's
+// own mean round trip, so a faster server has more of its requests counted late and more added for each
+// pause of the machine: pauses in fewer than one request of a thousand can make up its p99.
 #pragma once
 
 #include <cstdint>
