@@ -163,6 +163,7 @@ TEST_F(EventRecorderTest, RecordNeverBlocksAndDropsBeyondTheQueueBound) {
 TEST_F(EventRecorderTest, DroppingIsLoggedOnceWhenItStartsAndOnceWhenItEnds) {
   std::ostringstream log;
   int written = 0;
+  bool first_write_held = false;
   auto previous = spdlog::default_logger();
   spdlog::set_default_logger(
       std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
@@ -171,8 +172,11 @@ TEST_F(EventRecorderTest, DroppingIsLoggedOnceWhenItStartsAndOnceWhenItEnds) {
     auto slow = unlimitedClient(gate);
     EventRecorder recorder(slow, "autobuild-webhook", "webhook-0");
     gate->hold();
-    // The first write waits at the gate (or has not left the queue yet), 1000 queue, the rest are dropped.
-    for (int i = 0; i < 1201; ++i) recorder.record(subject, EventType::Normal, "Burst", std::to_string(i));
+    // The first write waits at the gate before the burst, so the queue never has room during it: 1000
+    // queue, the rest are dropped, in one run of drops.
+    recorder.record(subject, EventType::Normal, "Burst", "0");
+    first_write_held = gate->waitUntilHeld(1, 30s);
+    for (int i = 1; i < 1201; ++i) recorder.record(subject, EventType::Normal, "Burst", std::to_string(i));
     gate->open();
     recorder.flush(120s);
     written = static_cast<int>(eventsAbout(subject).size());
@@ -180,6 +184,8 @@ TEST_F(EventRecorderTest, DroppingIsLoggedOnceWhenItStartsAndOnceWhenItEnds) {
     recorder.flush(30s);
   }
   spdlog::set_default_logger(previous);
+  EXPECT_TRUE(first_write_held) << "the recorder's first write never reached the API server";
+  EXPECT_EQ(written, 1001);
   const std::string text = log.str();
   EXPECT_THAT(text, HasSubstr("event recorder queue full (1000 events): dropping Events until it has room"));
   EXPECT_THAT(text, HasSubstr("event recorder dropped " + std::to_string(1201 - written) +

@@ -45,9 +45,19 @@ void GatedTransport::open() {
   opened_.notify_all();
 }
 
+bool GatedTransport::waitUntilHeld(std::size_t requests, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return waiting_changed_.wait_for(lock, timeout, [&] { return waiting_ >= requests; });
+}
+
 void GatedTransport::waitUntilOpen(const HttpRequest& request) {
   std::unique_lock lock(mutex_);
-  opened_.wait(lock, [this] { return !held_; });
+  if (held_) {
+    ++waiting_;
+    waiting_changed_.notify_all();
+    opened_.wait(lock, [this] { return !held_; });
+    --waiting_;
+  }
   if (closed_) {
     throw TransportError(TransportError::Kind::Connect,
                          "gated transport: closed, " + request.method + " " + request.target + " refused");

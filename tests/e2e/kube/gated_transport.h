@@ -4,7 +4,9 @@
 // others keep using it.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -20,6 +22,8 @@ class GatedTransport : public Transport, public std::enable_shared_from_this<Gat
   void close();  // fails new requests with TransportError(Connect) and breaks open streams
   void hold();   // makes new requests wait until open()
   void open();
+  // Blocks until `requests` requests are waiting behind hold(); false if they are not within `timeout`.
+  bool waitUntilHeld(std::size_t requests, std::chrono::milliseconds timeout);
 
   HttpResponse send(const HttpRequest& request) override;
   StreamResponse stream(const HttpRequest& request) override;
@@ -33,6 +37,8 @@ class GatedTransport : public Transport, public std::enable_shared_from_this<Gat
   std::shared_ptr<Transport> inner_;
   std::mutex mutex_;
   std::condition_variable opened_;
+  std::condition_variable waiting_changed_;
+  std::size_t waiting_ = 0;
   bool closed_ = false;
   bool held_ = false;
   std::set<GatedLines*> streams_;
