@@ -142,28 +142,10 @@ std::string ControlPlane::kubectl(const std::vector<std::string>& args, const st
 
 void ControlPlane::waitForEstablished(const std::vector<std::string>& crds,
                                       std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto established = [this](const std::string& crd) {
-    // JSON is YAML: yaml-cpp reads kubectl's answer.
-    YAML::Node conditions =
-        YAML::Load(kubectl({"get", "crd", crd, "--output", "json"}))["status"]["conditions"];
-    if (!conditions.IsSequence()) return false;
-    for (const auto& condition : conditions) {
-      if (condition["type"].as<std::string>("") == "Established") {
-        return condition["status"].as<std::string>("") == "True";
-      }
-    }
-    return false;
-  };
-  for (const auto& crd : crds) {
-    while (!established(crd)) {
-      if (std::chrono::steady_clock::now() >= deadline) {
-        throw std::runtime_error("CustomResourceDefinition " + crd + " is not Established after " +
-                                 std::to_string(timeout.count()) + " ms");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
+  std::vector<std::string> argv = {scriptPath(), "wait-crd", dir_, "--timeout-ms",
+                                   std::to_string(timeout.count())};
+  argv.insert(argv.end(), crds.begin(), crds.end());
+  runScriptCommand(argv);
 }
 
 std::string ControlPlane::serviceAccountKubeconfig(const std::string& ns, const std::string& name) {

@@ -38,9 +38,8 @@ class ControlPlane {
   // serviceAccountKubeconfig) takes the place of the admin one.
   std::string kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "");
   // Waits until every CustomResourceDefinition in `crds` (names such as autobuilds.autobuild.dev) is
-  // Established; std::runtime_error naming the first one that is not after `timeout`. Not `kubectl wait
-  // --for=condition`: it fails at once, instead of waiting, while a CRD created a moment ago still has
-  // null status.conditions.
+  // Established (`control-plane wait-crd`); std::runtime_error naming the first one that is not after
+  // `timeout`, or that does not exist.
   void waitForEstablished(const std::vector<std::string>& crds,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
